@@ -1,0 +1,33 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    practice_charge_id = fields.Many2one(
+        "practice.charge", string="Charge", index="btree_not_null", copy=False, ondelete="restrict"
+    )
+    practice_service_date = fields.Date(string="Service Date", copy=False)
+    billing_is_adjustment = fields.Boolean(string="Adjustment", copy=False)
+
+    @api.constrains("practice_charge_id", "move_id")
+    def _check_practice_charge_client(self):
+        for line in self.filtered("practice_charge_id"):
+            if line.practice_charge_id.client_id != line.move_id.practice_client_id:
+                raise UserError(
+                    self.env._("Charge %(charge)s belongs to %(client)s and cannot go on invoice %(move)s of another client.",
+                      charge=line.practice_charge_id.name, client=line.practice_charge_id.client_id.name,
+                      move=line.move_id.display_name)
+                )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_release_charge(self):
+        """Removing a line from a draft family invoice returns its charge to Unbilled Charges."""
+        family_lines = self.filtered(lambda l: l.move_id.practice_client_id)
+        if sent := family_lines.filtered(lambda l: l.parent_state != "draft" and l.display_type == "product"):
+            raise UserError(
+                self.env._("Invoice %s has been sent: its lines are read-only. Void it to correct it.",
+                  sent[0].move_id.display_name)
+            )
+        family_lines.practice_charge_id.filtered(lambda c: c.move_line_id in family_lines)._release()

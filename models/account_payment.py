@@ -1,0 +1,20 @@
+from odoo import fields, models
+
+from .res_company import BILLING_METHODS
+
+
+class AccountPayment(models.Model):
+    _inherit = "account.payment"
+
+    billing_move_id = fields.Many2one(
+        "account.move", string="Family Invoice", index="btree_not_null", copy=False, readonly=True
+    )
+    billing_method = fields.Selection(BILLING_METHODS, string="Billing Method", copy=False, readonly=True)
+    billing_reason = fields.Char(string="Refund Reason", copy=False, readonly=True)
+    billing_signed_amount = fields.Monetary(
+        string="Signed Amount", compute="_compute_billing_signed_amount", currency_field="currency_id"
+    )
+
+    def _compute_billing_signed_amount(self):
+        for payment in self:
+            payment.billing_signed_amount = -payment.amount if payment.payment_type == "outbound" else payment.amount

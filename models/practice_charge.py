@@ -1,0 +1,182 @@
+from psycopg2 import errors
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+INVOICE_BATCH_SIZE = 100
+
+
+class PracticeCharge(models.Model):
+    _name = "practice.charge"
+    _description = "Family Charge"
+    _order = "date, id"
+    _rec_name = "name"
+
+    client_id = fields.Many2one("practice.client", required=True, index=True)
+    partner_id = fields.Many2one(related="client_id.partner_id", store=True, string="Parent")
+    session_id = fields.Many2one("practice.session", index=True, ondelete="restrict")
+    claim_id = fields.Many2one("practice.claim", index=True, ondelete="restrict")
+    date = fields.Date(required=True, default=fields.Date.context_today)
+    product_id = fields.Many2one("product.product", string="Service", domain=[("type", "=", "service")])
+    service_code = fields.Char(related="product_id.default_code", string="Code")
+    name = fields.Char(
+        string="Description", compute="_compute_name", store=True, readonly=False, precompute=True, required=True
+    )
+    units = fields.Float(required=True, default=1.0, digits="Product Unit of Measure")
+    unit_price = fields.Monetary(string="Rate", required=True)
+    amount = fields.Monetary(string="Total", compute="_compute_amount", store=True)
+    state = fields.Selection(
+        [("unbilled", "Unbilled"), ("invoiced", "Invoiced")], default="unbilled", required=True, index=True, readonly=True
+    )
+    move_line_id = fields.Many2one("account.move.line", string="Invoice Line", readonly=True, copy=False, index=True)
+    move_id = fields.Many2one(related="move_line_id.move_id", string="Invoice")
+    company_id = fields.Many2one(related="client_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+
+    @api.depends("product_id", "claim_id")
+    def _compute_name(self):
+        for charge in self:
+            if not charge.name:
+                charge.name = charge.product_id.name or self.env._("Charge")
+
+    @api.depends("units", "unit_price", "currency_id")
+    def _compute_amount(self):
+        for charge in self:
+            charge.amount = charge.currency_id.round(charge.units * charge.unit_price)
+
+    @api.constrains("units", "unit_price")
+    def _check_amounts(self):
+        for charge in self:
+            if charge.units <= 0:
+                raise ValidationError(self.env._("Charge units must be above zero (got %s).", charge.units))
+            if charge.unit_price < 0:
+                raise ValidationError(self.env._("A charge rate cannot be negative (got %s).", charge.unit_price))
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_invoiced(self):
+        if invoiced := self.filtered(lambda c: c.state == "invoiced"):
+            raise UserError(
+                self.env._("Charge %(charge)s is on invoice %(invoice)s; remove it from the invoice first.",
+                           charge=invoiced[0].name, invoice=invoiced[0].move_id.display_name)
+            )
+
+    def write(self, vals):
+        if {"client_id", "units", "unit_price", "date", "product_id"} & set(vals) and any(
+            c.state == "invoiced" for c in self
+        ):
+            raise UserError(self.env._("An invoiced charge cannot be changed; edit its draft invoice line instead."))
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
+    # Concurrency
+    # ------------------------------------------------------------------
+    @api.model
+    def _lock_rows(self, records):
+        """Row-lock ``records`` for this transaction so two users acting on the
+        same rows at once cannot both succeed; the second gets a clear error."""
+        if not records:
+            return
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL("SELECT id FROM %s WHERE id IN %s FOR UPDATE NOWAIT",
+                        SQL.identifier(records._table), tuple(records.ids))
+                )
+        except (errors.LockNotAvailable, errors.SerializationFailure):
+            raise UserError(
+                self.env._("Another user is working on these %(what)s right now. Try again in a moment.",
+                           what=records._description.lower())
+            ) from None
+        records.invalidate_recordset()
+
+    # ------------------------------------------------------------------
+    # Invoicing
+    # ------------------------------------------------------------------
+    def _create_invoices(self, due_date=None, notes=None):
+        """Create one draft family invoice per client from these charges.
+
+        :param due_date: date the invoices are due; default today plus the
+            company's billing payment terms
+        :param notes: text printed on the PDF and shown in the portal
+        :return: the ``account.move`` records created
+        """
+        if not self:
+            raise UserError(self.env._("Select at least one unbilled charge to invoice."))
+        self._lock_rows(self)
+        self._check_can_invoice()
+        today = fields.Date.context_today(self)
+        if due_date:
+            due_date = fields.Date.to_date(due_date)
+            if due_date < today:
+                raise UserError(
+                    self.env._("The due date %(due)s is before the invoice date %(today)s.", due=due_date, today=today)
+                )
+        moves = self.env["account.move"]
+        clients = self.client_id
+        for start in range(0, len(clients), INVOICE_BATCH_SIZE):
+            batch = clients[start:start + INVOICE_BATCH_SIZE]
+            vals_list = [
+                self.filtered(lambda c, client=client: c.client_id == client)._prepare_invoice_vals(
+                    today, due_date, notes
+                )
+                for client in batch
+            ]
+            batch_moves = self.env["account.move"].with_context(
+                default_move_type="out_invoice"
+            ).create(vals_list)
+            for line in batch_moves.invoice_line_ids.filtered("practice_charge_id"):
+                line.practice_charge_id.write({"state": "invoiced", "move_line_id": line.id})
+            moves |= batch_moves
+        for move in moves:
+            move.message_post(body=self.env._("Draft family invoice created from %s unbilled charge(s).",
+                                              len(move.invoice_line_ids.practice_charge_id)))
+        return moves
+
+    def _check_can_invoice(self):
+        if done := self.filtered(lambda c: c.state != "unbilled"):
+            raise UserError(
+                self.env._("Charge %(charge)s (%(client)s) is already on invoice %(invoice)s.",
+                           charge=done[0].name, client=done[0].client_id.name, invoice=done[0].move_id.display_name)
+            )
+        if orphan := self.client_id.filtered(lambda c: not c.partner_id):
+            raise UserError(
+                self.env._("Client %s has no responsible parent: set one on the client before invoicing.",
+                           orphan[0].name)
+            )
+        if len(self.company_id) > 1:
+            raise UserError(self.env._("Charges of different practices cannot be invoiced together."))
+
+    def _prepare_invoice_vals(self, invoice_date, due_date=None, notes=None):
+        """Values of one draft invoice for these charges, all of one client."""
+        client = self.client_id
+        client.ensure_one()
+        company = self.company_id
+        return {
+            "move_type": "out_invoice",
+            "company_id": company.id,
+            "partner_id": client.partner_id.id,
+            "practice_client_id": client.id,
+            "invoice_date": invoice_date,
+            "invoice_date_due": due_date or company._billing_default_due_date(invoice_date),
+            "invoice_payment_term_id": False,
+            "narration": notes or False,
+            "invoice_line_ids": [fields.Command.create(charge._prepare_invoice_line_vals()) for charge in self],
+        }
+
+    def _prepare_invoice_line_vals(self):
+        self.ensure_one()
+        return {
+            "product_id": self.product_id.id,
+            "name": f"{self.service_code} {self.name}" if self.service_code else self.name,
+            "quantity": self.units,
+            "price_unit": self.unit_price,
+            "tax_ids": [fields.Command.clear()],
+            "practice_charge_id": self.id,
+            "practice_service_date": self.date,
+        }
+
+    def _release(self):
+        """Return charges to the unbilled queue (line removed, draft deleted, invoice voided)."""
+        if self:
+            self.sudo().write({"state": "unbilled", "move_line_id": False})

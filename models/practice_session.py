@@ -1,0 +1,107 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+# Fields a finalized session may no longer change: its charge or claim was built from them.
+LOCKED_FIELDS = {"client_id", "date", "product_id", "units", "unit_price", "company_id"}
+
+
+class PracticeSession(models.Model):
+    _name = "practice.session"
+    _description = "Therapy Session"
+    _inherit = ["mail.thread"]
+    _order = "date desc, id desc"
+
+    client_id = fields.Many2one("practice.client", required=True, index=True, tracking=True)
+    partner_id = fields.Many2one(related="client_id.partner_id")
+    date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
+    product_id = fields.Many2one(
+        "product.product",
+        string="Service",
+        required=True,
+        domain=[("type", "=", "service")],
+        help="The service delivered; its internal reference is the CPT code.",
+    )
+    service_code = fields.Char(related="product_id.default_code", string="CPT Code")
+    units = fields.Float(required=True, default=1.0, digits="Product Unit of Measure", tracking=True)
+    unit_price = fields.Monetary(
+        string="Rate",
+        compute="_compute_unit_price",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+    )
+    amount = fields.Monetary(compute="_compute_amount", store=True)
+    state = fields.Selection([("draft", "Draft"), ("finalized", "Finalized")], default="draft", required=True, tracking=True)
+    company_id = fields.Many2one(related="client_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    claim_id = fields.Many2one("practice.claim", index=True, copy=False, readonly=True)
+    charge_ids = fields.One2many("practice.charge", "session_id", string="Charges")
+
+    @api.depends("product_id")
+    def _compute_unit_price(self):
+        for session in self:
+            session.unit_price = session.product_id.lst_price
+
+    @api.depends("units", "unit_price", "currency_id")
+    def _compute_amount(self):
+        for session in self:
+            session.amount = session.currency_id.round(session.units * session.unit_price)
+
+    @api.constrains("units", "unit_price")
+    def _check_amounts(self):
+        for session in self:
+            if session.units <= 0:
+                raise ValidationError(self.env._("Session units must be above zero (got %s).", session.units))
+            if session.unit_price < 0:
+                raise ValidationError(self.env._("A session rate cannot be negative (got %s).", session.unit_price))
+
+    def write(self, vals):
+        if LOCKED_FIELDS & set(vals) and any(session.state == "finalized" for session in self):
+            raise UserError(
+                self.env._(
+                    "A finalized session cannot change its client, date, service, units or rate: "
+                    "its charge or claim was built from them."
+                )
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_finalized(self):
+        if any(session.state == "finalized" for session in self):
+            raise UserError(self.env._("A finalized session cannot be deleted."))
+
+    def action_finalize(self):
+        """Finalize draft sessions and route each by its client's bill-to mode:
+        private pay becomes an unbilled charge, insurance and hybrid a claim.
+        Finalizing twice does nothing more."""
+        self.env["practice.charge"]._lock_rows(self)
+        to_route = self.filtered(lambda s: s.state == "draft")
+        to_route.write({"state": "finalized"})
+        private = to_route.filtered(lambda s: s.client_id.bill_to_mode == "client")
+        self.env["practice.charge"].create([session._prepare_charge_vals() for session in private])
+        claims = self.env["practice.claim"].create(
+            [session._prepare_claim_vals() for session in to_route - private]
+        )
+        for session in to_route:
+            session.message_post(body=self.env._("Session finalized."))
+        return claims
+
+    def _prepare_charge_vals(self):
+        self.ensure_one()
+        return {
+            "client_id": self.client_id.id,
+            "session_id": self.id,
+            "date": self.date,
+            "product_id": self.product_id.id,
+            "units": self.units,
+            "unit_price": self.unit_price,
+        }
+
+    def _prepare_claim_vals(self):
+        self.ensure_one()
+        return {
+            "client_id": self.client_id.id,
+            "payer_id": self.client_id.payer_id.id,
+            "session_ids": [fields.Command.link(self.id)],
+        }

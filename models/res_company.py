@@ -1,0 +1,99 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+BILLING_METHODS = [
+    ("check", "Check"),
+    ("ach", "ACH"),
+    ("card", "Card on file"),
+    ("cash", "Cash"),
+    ("other", "Other"),
+]
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    billing_payment_term_id = fields.Many2one(
+        "account.payment.term",
+        string="Invoice Payment Terms",
+        default=lambda self: self.env.ref("account.account_payment_term_30days", raise_if_not_found=False),
+        help="Default due date of new family invoices: today plus these terms.",
+    )
+    billing_invoice_footer = fields.Text(
+        string="Invoice Footer",
+        translate=True,
+        help="Printed at the bottom of every family invoice PDF and portal page.",
+    )
+    billing_payment_instructions = fields.Text(
+        string="Payment Instructions",
+        translate=True,
+        help="Shown to parents when no online payment provider is connected, "
+        "e.g. 'Mail check to ...' or 'ACH info: ...'.",
+    )
+    billing_mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Invoice Email",
+        domain=[("model", "=", "account.move")],
+        default=lambda self: self.env.ref("parent_billing.mail_template_parent_invoice", raise_if_not_found=False),
+        help="Notification sent to the parent when an invoice is sent.",
+    )
+    billing_late_fee_type = fields.Selection(
+        [("none", "No late fee"), ("flat", "Flat amount"), ("percent", "Percent of open balance")],
+        string="Late Fee",
+        default="none",
+        required=True,
+    )
+    billing_late_fee_amount = fields.Float(
+        string="Late Fee Amount",
+        digits="Account",
+        help="Currency amount for a flat fee, or percent of the open balance.",
+    )
+    billing_late_fee_days = fields.Integer(
+        string="Late Fee After (days)",
+        default=30,
+        help="Days past the due date before the late fee applies.",
+    )
+    billing_late_fee_product_id = fields.Many2one(
+        "product.product",
+        string="Late Fee Service",
+        default=lambda self: self.env.ref("parent_billing.product_late_fee", raise_if_not_found=False),
+        help="Its income account receives late fees.",
+    )
+    billing_journal_check_id = fields.Many2one("account.journal", string="Check Journal", domain=[("type", "in", ("bank", "cash"))])
+    billing_journal_ach_id = fields.Many2one("account.journal", string="ACH Journal", domain=[("type", "in", ("bank", "cash"))])
+    billing_journal_card_id = fields.Many2one("account.journal", string="Card Journal", domain=[("type", "in", ("bank", "cash"))])
+    billing_journal_cash_id = fields.Many2one("account.journal", string="Cash Journal", domain=[("type", "in", ("bank", "cash"))])
+    billing_journal_other_id = fields.Many2one("account.journal", string="Other Journal", domain=[("type", "in", ("bank", "cash"))])
+
+    @api.constrains("billing_late_fee_type", "billing_late_fee_amount", "billing_late_fee_days")
+    def _check_billing_late_fee(self):
+        for company in self:
+            if company.billing_late_fee_type == "none":
+                continue
+            if company.billing_late_fee_amount <= 0:
+                raise ValidationError(self.env._("The late fee amount must be above zero."))
+            if company.billing_late_fee_type == "percent" and company.billing_late_fee_amount > 100:
+                raise ValidationError(self.env._("A late fee percent cannot exceed 100."))
+            if company.billing_late_fee_days < 0:
+                raise ValidationError(self.env._("Late fee days past due cannot be negative."))
+
+    def _billing_default_due_date(self, invoice_date):
+        """Invoice date plus the billing payment terms (the last installment)."""
+        self.ensure_one()
+        lines = self.billing_payment_term_id.line_ids
+        if not lines:
+            return invoice_date
+        return max(line._get_due_date(invoice_date) for line in lines)
+
+    def _billing_journal(self, method):
+        """Journal that receives a staff payment of the given method."""
+        self.ensure_one()
+        journal = self[f"billing_journal_{method}_id"]
+        if not journal:
+            journal_type = "cash" if method == "cash" else "bank"
+            journal = self.env["account.journal"].search(
+                [*self.env["account.journal"]._check_company_domain(self), ("type", "=", journal_type)], limit=1
+            ) or self.env["account.journal"].search(
+                [*self.env["account.journal"]._check_company_domain(self), ("type", "in", ("bank", "cash"))], limit=1
+            )
+        return journal
