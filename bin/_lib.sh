@@ -130,6 +130,16 @@ ensure_addons_link() {
     ln -sfn "$PB_ROOT" "$PB_ADDONS/parent_billing"
 }
 
+# pytest resolves symlinks, and then names the addon after the checkout's
+# folder: tests run on a copy whose folder is really called parent_billing.
+copy_addon_for_tests() {
+    PB_ADDONS="$PB_LOCAL/test-addons"
+    rm -rf "$PB_ADDONS"
+    mkdir -p "$PB_ADDONS/parent_billing"
+    (cd "$PB_ROOT" && tar --exclude=./.local --exclude=./.git --exclude=__pycache__ -cf - .) \
+        | tar -xf - -C "$PB_ADDONS/parent_billing"
+}
+
 db_exists() {
     "$(pg_bin)/psql" -h 127.0.0.1 -p "$PB_PGPORT" -U "$PB_PGUSER" -d postgres -tAc \
         "SELECT 1 FROM pg_database WHERE datname = '$1'" | grep -q 1

@@ -1,0 +1,94 @@
+from odoo import Command, fields
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+class BillingCommon(AccountTestInvoicingCommon):
+    """A small practice: two families (the Riveras have two children), one
+    insured family, three services with CPT codes, a billing user and a
+    billing manager."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.company_data["company"]
+        # The accountant running the tests is also a billing manager.
+        cls.env.user.groups_id |= cls.env.ref("parent_billing.parent_billing_group_manager")
+        cls.currency = cls.company.currency_id
+        cls.company.write({
+            "billing_payment_term_id": cls.env.ref("account.account_payment_term_30days").id,
+            "billing_payment_instructions": "Mail check to: Bright Steps, 1 Main St.",
+            "billing_invoice_footer": "Bright Steps Therapy - thank you!",
+            "billing_late_fee_type": "none",
+        })
+        cls.service_aba = cls._billing_service("ABA treatment", "97153", 32.50)
+        cls.service_speech = cls._billing_service("Speech therapy", "92507", 125.00)
+        cls.service_ot = cls._billing_service("Therapeutic activities", "97530", 41.25)
+        cls.parent_rivera = cls._billing_parent("Maria Rivera", "maria@example.com")
+        cls.parent_chen = cls._billing_parent("David Chen", "david@example.com")
+        cls.payer = cls.env["res.partner"].create({"name": "Cascade Health", "is_company": True})
+        cls.client_sofia = cls._billing_client("Sofia Rivera", cls.parent_rivera, "client")
+        cls.client_mateo = cls._billing_client("Mateo Rivera", cls.parent_rivera, "hybrid")
+        cls.client_lily = cls._billing_client("Lily Chen", cls.parent_chen, "client")
+        cls.client_noah = cls._billing_client("Noah Chen", cls.parent_chen, "insurance")
+        cls.billing_user = cls._billing_staff("clerk", "parent_billing.parent_billing_group_user")
+        cls.billing_manager = cls._billing_staff("boss", "parent_billing.parent_billing_group_manager")
+
+    @classmethod
+    def _billing_service(cls, name, code, price):
+        return cls.env["product.product"].create({
+            "name": name, "default_code": code, "type": "service", "list_price": price, "taxes_id": [Command.clear()],
+        })
+
+    @classmethod
+    def _billing_parent(cls, name, email):
+        return cls.env["res.partner"].create({"name": name, "email": email})
+
+    @classmethod
+    def _billing_client(cls, name, parent, mode):
+        return cls.env["practice.client"].create({
+            "name": name, "partner_id": parent.id, "bill_to_mode": mode, "payer_id": cls.payer.id,
+            "company_id": cls.company.id,
+        })
+
+    @classmethod
+    def _billing_staff(cls, login, group):
+        return cls.env["res.users"].create({
+            "name": login.title(), "login": login, "password": f"{login}-pass-1234",
+            "email": f"{login}@practice.example.com",
+            "company_id": cls.company.id, "company_ids": [Command.set(cls.company.ids)],
+            "groups_id": [Command.set([cls.env.ref("base.group_user").id, cls.env.ref(group).id])],
+        })
+
+    def _sessions(self, client, service, units=1.0, dates=None, unit_price=None):
+        dates = dates or [fields.Date.today()]
+        vals = [{"client_id": client.id, "product_id": service.id, "units": units, "date": d} for d in dates]
+        if unit_price is not None:
+            for v in vals:
+                v["unit_price"] = unit_price
+        return self.env["practice.session"].create(vals)
+
+    def _charges(self, client, service, units=1.0, count=1, unit_price=None):
+        """Finalize ``count`` private-pay sessions and return their unbilled charges."""
+        sessions = self._sessions(client, service, units, [fields.Date.today()] * count, unit_price)
+        sessions.action_finalize()
+        return sessions.charge_ids
+
+    def _draft_invoice(self, client=None, service=None, units=2.0, count=2, **kwargs):
+        charges = self._charges(client or self.client_sofia, service or self.service_aba, units, count)
+        return charges._create_invoices(**kwargs)
+
+    def _sent_invoice(self, **kwargs):
+        move = self._draft_invoice(**kwargs)
+        move.action_billing_send()
+        return move
+
+    def _receivable_balance(self, partner):
+        """The parent's balance in Odoo's partner ledger (posted receivable items)."""
+        lines = self.env["account.move.line"].search([
+            ("partner_id", "=", partner.id),
+            ("parent_state", "=", "posted"),
+            ("account_id.account_type", "=", "asset_receivable"),
+            ("company_id", "=", self.company.id),
+        ])
+        return self.currency.round(sum(lines.mapped("balance")))
