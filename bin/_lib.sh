@@ -133,7 +133,7 @@ ensure_addons_link() {
 # pytest resolves symlinks, and then names the addon after the checkout's
 # folder: tests run on a copy whose folder is really called parent_billing.
 copy_addon_for_tests() {
-    PB_ADDONS="$PB_LOCAL/test-addons"
+    PB_ADDONS="$PB_LOCAL/test-addons-$1"
     rm -rf "$PB_ADDONS"
     mkdir -p "$PB_ADDONS/parent_billing"
     (cd "$PB_ROOT" && tar --exclude=./.local --exclude=./.git --exclude=__pycache__ -cf - .) \

@@ -30,7 +30,9 @@ class ParentBillingPortal(PortalAccount):
         # Odoo's own invoice list: family invoices only for their own parent.
         domain = super()._get_invoices_domain(m_type)
         return domain + [
-            "|", ("practice_client_id", "=", False), ("partner_id", "=", request.env.user.partner_id.id),
+            "|",
+            ("practice_client_id", "=", False),
+            ("partner_id", "=", request.env.user.partner_id.id),
         ]
 
     @http.route(["/my/billing", "/my/billing/page/<int:page>"], type="http", auth="user", website=True)
@@ -39,15 +41,20 @@ class ParentBillingPortal(PortalAccount):
         domain = self._get_billing_domain()
         count = Move.search_count(domain) if Move.has_access("read") else 0
         pager = portal_pager(url="/my/billing", total=count, page=page, step=self._items_per_page)
-        invoices = Move.search(domain, order="invoice_date desc, id desc", limit=self._items_per_page,
-                               offset=pager["offset"]) if count else Move
+        invoices = (
+            Move.search(domain, order="invoice_date desc, id desc", limit=self._items_per_page, offset=pager["offset"])
+            if count
+            else Move
+        )
         values = self._prepare_portal_layout_values()
-        values.update({
-            "invoices": invoices,
-            "page_name": "billing",
-            "pager": pager,
-            "default_url": "/my/billing",
-        })
+        values.update(
+            {
+                "invoices": invoices,
+                "page_name": "billing",
+                "pager": pager,
+                "default_url": "/my/billing",
+            }
+        )
         return request.render("parent_billing.portal_my_billing", values)
 
     @http.route()

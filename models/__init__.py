@@ -1,12 +1,16 @@
-from . import res_company
-from . import res_config_settings
-from . import practice_client
-from . import practice_session
-from . import practice_claim
-from . import practice_charge
-from . import account_move
-from . import account_move_line
-from . import account_payment
-from . import payment_transaction
-from . import practice_ar_aging
-from . import ir_ui_menu
+from . import (
+    account_move,
+    account_move_late_fee,
+    account_move_line,
+    account_move_payment,
+    account_payment,
+    ir_ui_menu,
+    payment_transaction,
+    practice_ar_aging,
+    practice_charge,
+    practice_claim,
+    practice_client,
+    practice_session,
+    res_company,
+    res_config_settings,
+)

@@ -16,9 +16,12 @@ class AccountMoveLine(models.Model):
         for line in self.filtered("practice_charge_id"):
             if line.practice_charge_id.client_id != line.move_id.practice_client_id:
                 raise UserError(
-                    self.env._("Charge %(charge)s belongs to %(client)s and cannot go on invoice %(move)s of another client.",
-                      charge=line.practice_charge_id.name, client=line.practice_charge_id.client_id.name,
-                      move=line.move_id.display_name)
+                    self.env._(
+                        "Charge %(charge)s belongs to %(client)s and cannot go on invoice %(move)s of another client.",
+                        charge=line.practice_charge_id.name,
+                        client=line.practice_charge_id.client_id.name,
+                        move=line.move_id.display_name,
+                    )
                 )
 
     @api.ondelete(at_uninstall=False)
@@ -27,7 +30,9 @@ class AccountMoveLine(models.Model):
         family_lines = self.filtered(lambda l: l.move_id.practice_client_id)
         if sent := family_lines.filtered(lambda l: l.parent_state != "draft" and l.display_type == "product"):
             raise UserError(
-                self.env._("Invoice %s has been sent: its lines are read-only. Void it to correct it.",
-                  sent[0].move_id.display_name)
+                self.env._(
+                    "Invoice %s has been sent: its lines are read-only. Void it to correct it.",
+                    sent[0].move_id.display_name,
+                )
             )
         family_lines.practice_charge_id.filtered(lambda c: c.move_line_id in family_lines)._release()

@@ -15,8 +15,16 @@ class PracticeArAging(models.Model):
     _rec_name = "move_id"
     _depends = {
         "account.move": [
-            "state", "move_type", "practice_client_id", "billing_is_late_fee", "debit_origin_id",
-            "partner_id", "company_id", "currency_id", "invoice_date", "invoice_date_due",
+            "state",
+            "move_type",
+            "practice_client_id",
+            "billing_is_late_fee",
+            "debit_origin_id",
+            "partner_id",
+            "company_id",
+            "currency_id",
+            "invoice_date",
+            "invoice_date_due",
         ],
         "account.move.line": ["balance", "account_id", "move_id", "date"],
         "account.partial.reconcile": ["amount", "debit_move_id", "credit_move_id", "max_date"],

@@ -27,7 +27,11 @@ class PracticeCharge(models.Model):
     unit_price = fields.Monetary(string="Rate", required=True)
     amount = fields.Monetary(string="Total", compute="_compute_amount", store=True)
     state = fields.Selection(
-        [("unbilled", "Unbilled"), ("invoiced", "Invoiced")], default="unbilled", required=True, index=True, readonly=True
+        [("unbilled", "Unbilled"), ("invoiced", "Invoiced")],
+        default="unbilled",
+        required=True,
+        index=True,
+        readonly=True,
     )
     move_line_id = fields.Many2one("account.move.line", string="Invoice Line", readonly=True, copy=False, index=True)
     move_id = fields.Many2one(related="move_line_id.move_id", string="Invoice")
@@ -57,8 +61,11 @@ class PracticeCharge(models.Model):
     def _unlink_except_invoiced(self):
         if invoiced := self.filtered(lambda c: c.state == "invoiced"):
             raise UserError(
-                self.env._("Charge %(charge)s is on invoice %(invoice)s; remove it from the invoice first.",
-                           charge=invoiced[0].name, invoice=invoiced[0].move_id.display_name)
+                self.env._(
+                    "Charge %(charge)s is on invoice %(invoice)s; remove it from the invoice first.",
+                    charge=invoiced[0].name,
+                    invoice=invoiced[0].move_id.display_name,
+                )
             )
 
     def write(self, vals):
@@ -80,13 +87,18 @@ class PracticeCharge(models.Model):
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
-                    SQL("SELECT id FROM %s WHERE id IN %s FOR UPDATE NOWAIT",
-                        SQL.identifier(records._table), tuple(records.ids))
+                    SQL(
+                        "SELECT id FROM %s WHERE id IN %s FOR UPDATE NOWAIT",
+                        SQL.identifier(records._table),
+                        tuple(records.ids),
+                    )
                 )
         except (errors.LockNotAvailable, errors.SerializationFailure):
             raise UserError(
-                self.env._("Another user is working on these %(what)s right now. Try again in a moment.",
-                           what=records._description.lower())
+                self.env._(
+                    "Another user is working on these %(what)s right now. Try again in a moment.",
+                    what=records._description.lower(),
+                )
             ) from None
         records.invalidate_recordset()
 
@@ -115,34 +127,41 @@ class PracticeCharge(models.Model):
         moves = self.env["account.move"]
         clients = self.client_id
         for start in range(0, len(clients), INVOICE_BATCH_SIZE):
-            batch = clients[start:start + INVOICE_BATCH_SIZE]
+            batch = clients[start : start + INVOICE_BATCH_SIZE]
             vals_list = [
                 self.filtered(lambda c, client=client: c.client_id == client)._prepare_invoice_vals(
                     today, due_date, notes
                 )
                 for client in batch
             ]
-            batch_moves = self.env["account.move"].with_context(
-                default_move_type="out_invoice"
-            ).create(vals_list)
+            batch_moves = self.env["account.move"].with_context(default_move_type="out_invoice").create(vals_list)
             for line in batch_moves.invoice_line_ids.filtered("practice_charge_id"):
                 line.practice_charge_id.write({"state": "invoiced", "move_line_id": line.id})
             moves |= batch_moves
         for move in moves:
-            move.message_post(body=self.env._("Draft family invoice created from %s unbilled charge(s).",
-                                              len(move.invoice_line_ids.practice_charge_id)))
+            move.message_post(
+                body=self.env._(
+                    "Draft family invoice created from %s unbilled charge(s).",
+                    len(move.invoice_line_ids.practice_charge_id),
+                )
+            )
         return moves
 
     def _check_can_invoice(self):
         if done := self.filtered(lambda c: c.state != "unbilled"):
             raise UserError(
-                self.env._("Charge %(charge)s (%(client)s) is already on invoice %(invoice)s.",
-                           charge=done[0].name, client=done[0].client_id.name, invoice=done[0].move_id.display_name)
+                self.env._(
+                    "Charge %(charge)s (%(client)s) is already on invoice %(invoice)s.",
+                    charge=done[0].name,
+                    client=done[0].client_id.name,
+                    invoice=done[0].move_id.display_name,
+                )
             )
         if orphan := self.client_id.filtered(lambda c: not c.partner_id):
             raise UserError(
-                self.env._("Client %s has no responsible parent: set one on the client before invoicing.",
-                           orphan[0].name)
+                self.env._(
+                    "Client %s has no responsible parent: set one on the client before invoicing.", orphan[0].name
+                )
             )
         if len(self.company_id) > 1:
             raise UserError(self.env._("Charges of different practices cannot be invoiced together."))

@@ -47,7 +47,9 @@ class PracticeClient(models.Model):
             )
         }
         invoices = dict(
-            self.env["account.move"]._read_group([("practice_client_id", "in", self.ids)], ["practice_client_id"], ["__count"])
+            self.env["account.move"]._read_group(
+                [("practice_client_id", "in", self.ids)], ["practice_client_id"], ["__count"]
+            )
         )
         for client in self:
             client.unbilled_count, client.unbilled_amount = charges.get(client.id, (0, 0.0))
@@ -75,25 +77,37 @@ class PracticeClient(models.Model):
         workflow and every AR bucket, dated relative to today."""
         ref = self.env.ref
         today = fields.Date.context_today(self)
-        aba, speech, ot = ref("parent_billing.product_aba_97153"), ref("parent_billing.product_speech_92507"), \
-            ref("parent_billing.product_ot_97530")
-        sofia, mateo, lily, noah, ava = (ref(f"parent_billing.client_{x}") for x in
-                                         ("sofia_rivera", "mateo_rivera", "lily_chen", "noah_okafor", "ava_okafor"))
+        aba, speech, ot = (
+            ref("parent_billing.product_aba_97153"),
+            ref("parent_billing.product_speech_92507"),
+            ref("parent_billing.product_ot_97530"),
+        )
+        sofia, mateo, lily, noah, ava = (
+            ref(f"parent_billing.client_{x}")
+            for x in ("sofia_rivera", "mateo_rivera", "lily_chen", "noah_okafor", "ava_okafor")
+        )
         Session = self.env["practice.session"]
 
         def sessions(client, product, units, days_ago):
-            return Session.create([
-                {"client_id": client.id, "product_id": product.id, "units": units, "date": today - timedelta(days=d)}
-                for d in days_ago
-            ])
+            return Session.create(
+                [
+                    {
+                        "client_id": client.id,
+                        "product_id": product.id,
+                        "units": units,
+                        "date": today - timedelta(days=d),
+                    }
+                    for d in days_ago
+                ]
+            )
 
         # Invoices aged into each bucket: (client, days ago, days past due at today, final state)
         plan = [
-            (lily, (150, 148), 100, "overdue"),   # 90+
-            (ava, (100, 97), 75, "overdue"),       # 61-90
-            (sofia, (70, 68), 45, "overdue"),      # 31-60
-            (lily, (45, 43), 10, "overdue"),       # 0-30
-            (ava, (20, 18), -10, "sent"),          # not yet due
+            (lily, (150, 148), 100, "overdue"),  # 90+
+            (ava, (100, 97), 75, "overdue"),  # 61-90
+            (sofia, (70, 68), 45, "overdue"),  # 31-60
+            (lily, (45, 43), 10, "overdue"),  # 0-30
+            (ava, (20, 18), -10, "sent"),  # not yet due
             (sofia, (35, 33), 5, "paid"),
             (lily, (60, 58), 30, "voided"),
         ]
@@ -102,8 +116,9 @@ class PracticeClient(models.Model):
             batch.action_finalize()
             move = batch.charge_ids._create_invoices()
             invoice_date = today - timedelta(days=max(days))
-            move.write({"invoice_date": invoice_date, "invoice_date_due": max(today - timedelta(days=past_due),
-                                                                               invoice_date)})
+            move.write(
+                {"invoice_date": invoice_date, "invoice_date_due": max(today - timedelta(days=past_due), invoice_date)}
+            )
             move.action_billing_send()
             if final == "paid":
                 move._billing_register_payment(move.billing_amount_due, today, "check", "Check 1042")

@@ -32,7 +32,9 @@ class PracticeSession(models.Model):
         tracking=True,
     )
     amount = fields.Monetary(compute="_compute_amount", store=True)
-    state = fields.Selection([("draft", "Draft"), ("finalized", "Finalized")], default="draft", required=True, tracking=True)
+    state = fields.Selection(
+        [("draft", "Draft"), ("finalized", "Finalized")], default="draft", required=True, tracking=True
+    )
     company_id = fields.Many2one(related="client_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     claim_id = fields.Many2one("practice.claim", index=True, copy=False, readonly=True)
@@ -80,9 +82,7 @@ class PracticeSession(models.Model):
         to_route.write({"state": "finalized"})
         private = to_route.filtered(lambda s: s.client_id.bill_to_mode == "client")
         self.env["practice.charge"].create([session._prepare_charge_vals() for session in private])
-        claims = self.env["practice.claim"].create(
-            [session._prepare_claim_vals() for session in to_route - private]
-        )
+        claims = self.env["practice.claim"].create([session._prepare_claim_vals() for session in to_route - private])
         for session in to_route:
             session.message_post(body=self.env._("Session finalized."))
         return claims

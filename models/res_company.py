@@ -59,11 +59,21 @@ class ResCompany(models.Model):
         default=lambda self: self.env.ref("parent_billing.product_late_fee", raise_if_not_found=False),
         help="Its income account receives late fees.",
     )
-    billing_journal_check_id = fields.Many2one("account.journal", string="Check Journal", domain=[("type", "in", ("bank", "cash"))])
-    billing_journal_ach_id = fields.Many2one("account.journal", string="ACH Journal", domain=[("type", "in", ("bank", "cash"))])
-    billing_journal_card_id = fields.Many2one("account.journal", string="Card Journal", domain=[("type", "in", ("bank", "cash"))])
-    billing_journal_cash_id = fields.Many2one("account.journal", string="Cash Journal", domain=[("type", "in", ("bank", "cash"))])
-    billing_journal_other_id = fields.Many2one("account.journal", string="Other Journal", domain=[("type", "in", ("bank", "cash"))])
+    billing_journal_check_id = fields.Many2one(
+        "account.journal", string="Check Journal", domain=[("type", "in", ("bank", "cash"))]
+    )
+    billing_journal_ach_id = fields.Many2one(
+        "account.journal", string="ACH Journal", domain=[("type", "in", ("bank", "cash"))]
+    )
+    billing_journal_card_id = fields.Many2one(
+        "account.journal", string="Card Journal", domain=[("type", "in", ("bank", "cash"))]
+    )
+    billing_journal_cash_id = fields.Many2one(
+        "account.journal", string="Cash Journal", domain=[("type", "in", ("bank", "cash"))]
+    )
+    billing_journal_other_id = fields.Many2one(
+        "account.journal", string="Other Journal", domain=[("type", "in", ("bank", "cash"))]
+    )
 
     @api.constrains("billing_late_fee_type", "billing_late_fee_amount", "billing_late_fee_days")
     def _check_billing_late_fee(self):

@@ -15,12 +15,14 @@ class BillingCommon(AccountTestInvoicingCommon):
         # The accountant running the tests is also a billing manager.
         cls.env.user.groups_id |= cls.env.ref("parent_billing.parent_billing_group_manager")
         cls.currency = cls.company.currency_id
-        cls.company.write({
-            "billing_payment_term_id": cls.env.ref("account.account_payment_term_30days").id,
-            "billing_payment_instructions": "Mail check to: Bright Steps, 1 Main St.",
-            "billing_invoice_footer": "Bright Steps Therapy - thank you!",
-            "billing_late_fee_type": "none",
-        })
+        cls.company.write(
+            {
+                "billing_payment_term_id": cls.env.ref("account.account_payment_term_30days").id,
+                "billing_payment_instructions": "Mail check to: Bright Steps, 1 Main St.",
+                "billing_invoice_footer": "Bright Steps Therapy - thank you!",
+                "billing_late_fee_type": "none",
+            }
+        )
         cls.service_aba = cls._billing_service("ABA treatment", "97153", 32.50)
         cls.service_speech = cls._billing_service("Speech therapy", "92507", 125.00)
         cls.service_ot = cls._billing_service("Therapeutic activities", "97530", 41.25)
@@ -36,9 +38,15 @@ class BillingCommon(AccountTestInvoicingCommon):
 
     @classmethod
     def _billing_service(cls, name, code, price):
-        return cls.env["product.product"].create({
-            "name": name, "default_code": code, "type": "service", "list_price": price, "taxes_id": [Command.clear()],
-        })
+        return cls.env["product.product"].create(
+            {
+                "name": name,
+                "default_code": code,
+                "type": "service",
+                "list_price": price,
+                "taxes_id": [Command.clear()],
+            }
+        )
 
     @classmethod
     def _billing_parent(cls, name, email):
@@ -46,19 +54,29 @@ class BillingCommon(AccountTestInvoicingCommon):
 
     @classmethod
     def _billing_client(cls, name, parent, mode):
-        return cls.env["practice.client"].create({
-            "name": name, "partner_id": parent.id, "bill_to_mode": mode, "payer_id": cls.payer.id,
-            "company_id": cls.company.id,
-        })
+        return cls.env["practice.client"].create(
+            {
+                "name": name,
+                "partner_id": parent.id,
+                "bill_to_mode": mode,
+                "payer_id": cls.payer.id,
+                "company_id": cls.company.id,
+            }
+        )
 
     @classmethod
     def _billing_staff(cls, login, group):
-        return cls.env["res.users"].create({
-            "name": login.title(), "login": login, "password": f"{login}-pass-1234",
-            "email": f"{login}@practice.example.com",
-            "company_id": cls.company.id, "company_ids": [Command.set(cls.company.ids)],
-            "groups_id": [Command.set([cls.env.ref("base.group_user").id, cls.env.ref(group).id])],
-        })
+        return cls.env["res.users"].create(
+            {
+                "name": login.title(),
+                "login": login,
+                "password": f"{login}-pass-1234",
+                "email": f"{login}@practice.example.com",
+                "company_id": cls.company.id,
+                "company_ids": [Command.set(cls.company.ids)],
+                "groups_id": [Command.set([cls.env.ref("base.group_user").id, cls.env.ref(group).id])],
+            }
+        )
 
     def _sessions(self, client, service, units=1.0, dates=None, unit_price=None):
         dates = dates or [fields.Date.today()]
@@ -85,10 +103,12 @@ class BillingCommon(AccountTestInvoicingCommon):
 
     def _receivable_balance(self, partner):
         """The parent's balance in Odoo's partner ledger (posted receivable items)."""
-        lines = self.env["account.move.line"].search([
-            ("partner_id", "=", partner.id),
-            ("parent_state", "=", "posted"),
-            ("account_id.account_type", "=", "asset_receivable"),
-            ("company_id", "=", self.company.id),
-        ])
+        lines = self.env["account.move.line"].search(
+            [
+                ("partner_id", "=", partner.id),
+                ("parent_state", "=", "posted"),
+                ("account_id.account_type", "=", "asset_receivable"),
+                ("company_id", "=", self.company.id),
+            ]
+        )
         return self.currency.round(sum(lines.mapped("balance")))

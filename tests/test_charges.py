@@ -8,6 +8,7 @@ from odoo.tests import Form, tagged
 
 from .common import BillingCommon
 
+
 @tagged("post_install", "-at_install")
 class TestSessionRouting(BillingCommon):
     def test_private_pay_session_becomes_one_unbilled_charge(self):
@@ -16,10 +17,20 @@ class TestSessionRouting(BillingCommon):
         self.assertFalse(claims)
         charge = session.charge_ids
         self.assertEqual(len(charge), 1)
-        self.assertRecordValues(charge, [{
-            "state": "unbilled", "client_id": self.client_sofia.id, "date": session.date,
-            "service_code": "97153", "units": 4.0, "unit_price": 32.50, "amount": 130.00,
-        }])
+        self.assertRecordValues(
+            charge,
+            [
+                {
+                    "state": "unbilled",
+                    "client_id": self.client_sofia.id,
+                    "date": session.date,
+                    "service_code": "97153",
+                    "units": 4.0,
+                    "unit_price": 32.50,
+                    "amount": 130.00,
+                }
+            ],
+        )
 
     def test_finalize_twice_creates_no_second_charge(self):
         session = self._sessions(self.client_sofia, self.service_aba)
@@ -52,10 +63,18 @@ class TestSessionRouting(BillingCommon):
         claim.patient_responsibility = 35.17
         claim.action_post()
         charge = claim.charge_ids
-        self.assertRecordValues(charge, [{
-            "amount": 35.17, "state": "unbilled", "session_id": session.id, "claim_id": claim.id,
-            "client_id": self.client_mateo.id,
-        }])
+        self.assertRecordValues(
+            charge,
+            [
+                {
+                    "amount": 35.17,
+                    "state": "unbilled",
+                    "session_id": session.id,
+                    "claim_id": claim.id,
+                    "client_id": self.client_mateo.id,
+                }
+            ],
+        )
         claim.action_post()
         self.assertEqual(len(claim.charge_ids), 1, "posting twice must not create a second charge")
         with self.assertRaises(UserError):
@@ -67,6 +86,7 @@ class TestSessionRouting(BillingCommon):
         with self.assertRaisesRegex(ValidationError, "rate cannot be negative"):
             self._sessions(self.client_sofia, self.service_aba, unit_price=-5)
 
+
 @tagged("post_install", "-at_install")
 class TestCreateInvoice(BillingCommon):
     def test_create_invoice_from_charges_draft_with_one_line_per_charge(self):
@@ -74,10 +94,18 @@ class TestCreateInvoice(BillingCommon):
         charges |= self._charges(self.client_sofia, self.service_speech)
         move = charges._create_invoices(notes="<p>Thanks!</p>")
         self.assertEqual(len(move), 1)
-        self.assertRecordValues(move, [{
-            "move_type": "out_invoice", "state": "draft", "billing_state": "draft",
-            "partner_id": self.parent_rivera.id, "practice_client_id": self.client_sofia.id,
-        }])
+        self.assertRecordValues(
+            move,
+            [
+                {
+                    "move_type": "out_invoice",
+                    "state": "draft",
+                    "billing_state": "draft",
+                    "partner_id": self.parent_rivera.id,
+                    "practice_client_id": self.client_sofia.id,
+                }
+            ],
+        )
         self.assertIn("Thanks!", move.narration)
         self.assertEqual(move.invoice_line_ids.practice_charge_id, charges)
         self.assertEqual(set(charges.mapped("state")), {"invoiced"})
@@ -94,8 +122,11 @@ class TestCreateInvoice(BillingCommon):
     def test_wizard_creates_invoice_for_picked_client_with_due_date_and_notes(self):
         charges = self._charges(self.client_lily, self.service_ot, count=3)
         due = fields.Date.today() + timedelta(days=10)
-        wizard_form = Form(self.env["practice.charge.invoice"].with_user(self.billing_user).with_context(
-            active_model="practice.charge", active_ids=charges.ids))
+        wizard_form = Form(
+            self.env["practice.charge.invoice"]
+            .with_user(self.billing_user)
+            .with_context(active_model="practice.charge", active_ids=charges.ids)
+        )
         self.assertEqual(wizard_form.due_date, fields.Date.today() + timedelta(days=30))
         wizard_form.due_date = due
         wizard_form.notes = "Materials included"
@@ -106,13 +137,16 @@ class TestCreateInvoice(BillingCommon):
         self.assertIn("Materials included", move.narration)
 
     def test_billing_run_creates_one_invoice_per_client_in_batches(self):
-        clients = self.env["practice.client"].create([
-            {"name": f"Kid {i}", "partner_id": self.parent_chen.id, "bill_to_mode": "client"} for i in range(5)
-        ])
-        sessions = self.env["practice.session"].create([
-            {"client_id": c.id, "product_id": self.service_aba.id, "units": i + 1}
-            for i, c in enumerate(clients) for _n in range(2)
-        ])
+        clients = self.env["practice.client"].create(
+            [{"name": f"Kid {i}", "partner_id": self.parent_chen.id, "bill_to_mode": "client"} for i in range(5)]
+        )
+        sessions = self.env["practice.session"].create(
+            [
+                {"client_id": c.id, "product_id": self.service_aba.id, "units": i + 1}
+                for i, c in enumerate(clients)
+                for _n in range(2)
+            ]
+        )
         sessions.action_finalize()
         moves = sessions.charge_ids._create_invoices()
         self.assertEqual(len(moves), 5)
@@ -132,9 +166,20 @@ class TestCreateInvoice(BillingCommon):
         move = self._draft_invoice()
         other = self._charges(self.client_lily, self.service_ot)
         with self.assertRaisesRegex(UserError, "cannot go on invoice"):
-            move.write({"invoice_line_ids": [Command.create({
-                "product_id": self.service_ot.id, "quantity": 1, "price_unit": 10, "practice_charge_id": other.id,
-            })]})
+            move.write(
+                {
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": self.service_ot.id,
+                                "quantity": 1,
+                                "price_unit": 10,
+                                "practice_charge_id": other.id,
+                            }
+                        )
+                    ]
+                }
+            )
 
     def test_already_invoiced_charge_refused(self):
         charges = self._charges(self.client_sofia, self.service_aba)
@@ -161,13 +206,21 @@ class TestCreateInvoice(BillingCommon):
         self.assertEqual(charges.state, "unbilled")
         self.assertFalse(charges.move_line_id)
 
+
 @tagged("post_install", "-at_install")
 class TestDraftEdits(BillingCommon):
     def test_add_manual_write_in_line(self):
         move = self._draft_invoice()
         total = move.amount_total
-        move.write({"invoice_line_ids": [Command.create({"name": "Materials fee", "quantity": 1, "price_unit": 12.34,
-                                                         "tax_ids": [Command.clear()]})]})
+        move.write(
+            {
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Materials fee", "quantity": 1, "price_unit": 12.34, "tax_ids": [Command.clear()]}
+                    )
+                ]
+            }
+        )
         self.assertAlmostEqual(move.amount_total, total + 12.34, places=2)
 
     def test_adjust_rate_of_session_line(self):
@@ -238,11 +291,13 @@ class TestDraftEdits(BillingCommon):
     def test_invoices_tab_lists_family_invoices_with_figures(self):
         move = self._draft_invoice()
         action = self.env.ref("parent_billing.account_move_action_family_invoices")
-        found = self.env["account.move"].search(action._get_eval_domain() if hasattr(action, "_get_eval_domain")
-                                                else [("practice_client_id", "!=", False)])
+        found = self.env["account.move"].search(
+            action._get_eval_domain() if hasattr(action, "_get_eval_domain") else [("practice_client_id", "!=", False)]
+        )
         self.assertIn(move, found)
-        self.assertRecordValues(move, [{"billing_amount_total": 130.0, "billing_amount_paid": 0.0,
-                                        "billing_amount_due": 130.0}])
+        self.assertRecordValues(
+            move, [{"billing_amount_total": 130.0, "billing_amount_paid": 0.0, "billing_amount_due": 130.0}]
+        )
         self.assertIn(move, self.env["account.move"].search([("billing_state", "=", "draft")]))
 
     def test_unbilled_count_on_menu(self):

@@ -39,7 +39,10 @@ class AccountMoveBillingRefund(models.TransientModel):
     def action_refund(self):
         self.ensure_one()
         self.move_id._billing_refund(
-            self.amount, self.reason, credit_invoice=self.credit_invoice, method=self.method,
+            self.amount,
+            self.reason,
+            credit_invoice=self.credit_invoice,
+            method=self.method,
             through_processor=self.through_processor and self.can_use_processor,
         )
         return {"type": "ir.actions.act_window_close"}

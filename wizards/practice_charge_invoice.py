@@ -31,9 +31,7 @@ class PracticeChargeInvoice(models.TransientModel):
             res["charge_ids"] = [fields.Command.set(charges.filtered(lambda c: c.state == "unbilled").ids)]
         elif self.env.context.get("active_model") == "practice.client":
             clients = self.env["practice.client"].browse(self.env.context.get("active_ids", []))
-            res["charge_ids"] = [fields.Command.set(
-                clients.charge_ids.filtered(lambda c: c.state == "unbilled").ids
-            )]
+            res["charge_ids"] = [fields.Command.set(clients.charge_ids.filtered(lambda c: c.state == "unbilled").ids)]
             res["billing_run"] = len(clients) > 1
         return res
 
@@ -49,9 +47,12 @@ class PracticeChargeInvoice(models.TransientModel):
             raise UserError(self.env._("Select at least one unbilled charge to invoice."))
         if len(self.charge_ids.client_id) > 1 and not self.billing_run:
             raise UserError(
-                self.env._("The selected charges belong to %(n)s clients (%(names)s); an invoice is for one client. "
-                           "Pick one client, or tick 'One invoice per client' for a billing run.",
-                           n=len(self.charge_ids.client_id), names=", ".join(self.charge_ids.client_id.mapped("name")))
+                self.env._(
+                    "The selected charges belong to %(n)s clients (%(names)s); an invoice is for one client. "
+                    "Pick one client, or tick 'One invoice per client' for a billing run.",
+                    n=len(self.charge_ids.client_id),
+                    names=", ".join(self.charge_ids.client_id.mapped("name")),
+                )
             )
         moves = self.charge_ids._create_invoices(due_date=self.due_date, notes=self.notes)
         action = self.env["ir.actions.act_window"]._for_xml_id("parent_billing.account_move_action_family_invoices")
