@@ -1,1 +1,2 @@
 from . import test_charges
+from . import test_concurrency
