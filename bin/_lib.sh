@@ -157,8 +157,10 @@ odoo_args() {
 }
 
 odoo_bin() {
-    local args; mapfile -t args < <(odoo_args)
-    "$PB_VENV/bin/python" "$ODOO_PATH/odoo-bin" "${args[@]}" "$@"
+    local args sub=()
+    [ "${1:-}" = shell ] && { sub=(shell); shift; }
+    mapfile -t args < <(odoo_args)
+    "$PB_VENV/bin/python" "$ODOO_PATH/odoo-bin" "${sub[@]}" "${args[@]}" "$@"
 }
 
 setup_all() {

@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from psycopg2.errors import CheckViolation  # noqa: F401 - documents the DB layer under test
 
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError

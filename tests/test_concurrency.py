@@ -15,18 +15,25 @@ class TestConcurrentCreateInvoice(TransactionCase):
     def _committed_charges(self):
         with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            product = env["product.product"].create({"name": "Concurrent service", "type": "service",
-                                                     "list_price": 50.0})
+            product = env["product.product"].create(
+                {"name": "Concurrent service", "type": "service", "list_price": 50.0}
+            )
             parent = env["res.partner"].create({"name": "Concurrent Parent"})
-            client = env["practice.client"].create({"name": "Concurrent Kid", "partner_id": parent.id,
-                                                    "bill_to_mode": "client"})
-            sessions = env["practice.session"].create([
-                {"client_id": client.id, "product_id": product.id, "units": 1.0} for _i in range(2)
-            ])
+            client = env["practice.client"].create(
+                {"name": "Concurrent Kid", "partner_id": parent.id, "bill_to_mode": "client"}
+            )
+            sessions = env["practice.session"].create(
+                [{"client_id": client.id, "product_id": product.id, "units": 1.0} for _i in range(2)]
+            )
             sessions.action_finalize()
-            ids = {"charges": sessions.charge_ids.ids, "sessions": sessions.ids, "client": client.id,
-                   "parent": parent.id, "product": product.id}
-            cr.commit()
+            ids = {
+                "charges": sessions.charge_ids.ids,
+                "sessions": sessions.ids,
+                "client": client.id,
+                "parent": parent.id,
+                "product": product.id,
+            }
+            cr.commit()  # pylint: disable=invalid-commit  (a second real connection must see the data)
         return ids
 
     def _cleanup(self, ids):
@@ -38,7 +45,7 @@ class TestConcurrentCreateInvoice(TransactionCase):
             cr.execute("DELETE FROM practice_client WHERE id = %s", [ids["client"]])
             env["res.partner"].browse(ids["parent"]).unlink()
             env["product.product"].browse(ids["product"]).unlink()
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit  (a second real connection must see the data)
 
     def test_two_concurrent_create_invoice_yield_one_invoice(self):
         ids = self._committed_charges()
