@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
