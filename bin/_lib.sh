@@ -92,9 +92,19 @@ as_pg() {
     fi
 }
 
+# As root the cluster belongs to "postgres", who may not be able to reach a
+# checkout under a private home: its data then lives in /var/tmp instead.
+resolve_pgdata() {
+    if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$PB_LOCAL" 2>/dev/null; then
+        PB_PGDATA="/var/tmp/parent_billing-$(printf '%s' "$PB_ROOT" | sha1sum | cut -c1-10)/pgdata"
+        mkdir -p "$(dirname "$PB_PGDATA")"
+    fi
+}
+
 ensure_postgres() {
     local bin; bin=$(pg_bin)
     mkdir -p "$PB_LOCAL"
+    resolve_pgdata
     if [ ! -f "$PB_PGDATA/PG_VERSION" ]; then
         rm -rf "$PB_PGDATA"
         mkdir -p "$PB_PGDATA"
@@ -116,11 +126,12 @@ ensure_postgres() {
         die "port $PB_PGPORT is taken by another program: stop it or set PB_PGPORT to a free port."
     fi
     as_pg "$bin/pg_ctl" -D "$PB_PGDATA" -l "$PB_PGDATA/server.log" -w -t 60 \
-        -o "-p $PB_PGPORT -k $PB_PGDATA -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" start >/dev/null \
+        -o "-p $PB_PGPORT -c unix_socket_directories= -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" start >/dev/null \
         || die "PostgreSQL did not start; see .local/pgdata/server.log"
 }
 
 stop_postgres() {
+    resolve_pgdata
     [ -f "$PB_PGDATA/PG_VERSION" ] || return 0
     as_pg "$(pg_bin)/pg_ctl" -D "$PB_PGDATA" -m fast stop >/dev/null 2>&1 || true
 }
