@@ -28,6 +28,8 @@
         "wizards/account_move_billing_payment_views.xml",
         "wizards/account_move_billing_void_views.xml",
         "wizards/account_move_billing_refund_views.xml",
+        "wizards/account_move_billing_waive_views.xml",
+        "wizards/practice_ar_aging_as_of_views.xml",
         "views/practice_client_views.xml",
         "views/practice_session_views.xml",
         "views/practice_claim_views.xml",

@@ -108,6 +108,7 @@ class AccountMove(models.Model):
         "debit_note_ids.state",
         "debit_note_ids.amount_total",
         "debit_note_ids.amount_residual",
+        "debit_note_ids.payment_state",
         "reversal_move_ids.state",
         "reversal_move_ids.amount_total",
     )
@@ -124,7 +125,7 @@ class AccountMove(models.Model):
                     }
                 )
                 continue
-            fees = move.debit_note_ids.filtered(lambda m: m.state == "posted")
+            fees = move.debit_note_ids.filtered(lambda m: m.state == "posted" and m.payment_state != "reversed")
             credits = move.reversal_move_ids.filtered(lambda m: m.state == "posted")
             total = move.amount_total + sum(fees.mapped("amount_total"))
             credited = sum(credits.mapped("amount_total"))

@@ -1,8 +1,10 @@
 import logging
-from datetime import timedelta
 
-from odoo import api, fields, models
-from odoo.exceptions import UserError
+from psycopg2 import errors
+
+from odoo import api, fields, models, modules, tools
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -10,103 +12,220 @@ OVERDUE_BATCH_SIZE = 200
 
 
 class AccountMove(models.Model):
-    """Collections: the daily overdue run and late fees (debit notes)."""
+    """Collections: the daily overdue run and late fees (debit notes).
+
+    A late fee is a posted debit note (``account_debit_note``) whose
+    ``debit_origin_id`` is the family invoice; the invoice itself is never
+    edited. Every fee answers one *policy step* of one invoice
+    (``billing_late_fee_step``): the current policy has a single step, "the
+    fee N days past due" (step 1). A unique index on (invoice, step) makes a
+    second fee for the same step impossible, whatever runs at the same time;
+    the row lock and re-check before creating the fee make a rerun, a second
+    worker or a payment landing mid-run a clean no-op instead of an error.
+    The fee amount is fixed when the fee is applied: changing the policy
+    later only affects invoices whose fee is not applied yet.
+    """
 
     _inherit = "account.move"
 
+    billing_late_fee_step = fields.Integer(
+        string="Late Fee Step",
+        readonly=True,
+        copy=False,
+        help="On a late fee: the step of the late-fee policy it applies (1 = the fee N days past due). "
+        "An invoice gets at most one fee per step.",
+    )
+
+    def init(self):
+        res = super().init()
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE UNIQUE INDEX IF NOT EXISTS account_move_billing_late_fee_step_uniq
+                    ON account_move (debit_origin_id, billing_late_fee_step)
+                 WHERE billing_late_fee_step IS NOT NULL
+                """
+            )
+        )
+        return res
+
     # ------------------------------------------------------------------
-    # Overdue and late fees
+    # Overdue run
     # ------------------------------------------------------------------
     @api.model
-    def _cron_billing_overdue(self):
-        """Daily: flag sent invoices past due as overdue, then apply the late-fee
-        policy. Batched; every write is conditional so a killed run resumes
-        without doing anything twice."""
-        today = fields.Date.context_today(self)
-        domain = [
+    def _billing_overdue_domain(self, today):
+        """Sent family invoices with a balance whose due date has passed (the
+        due date itself is the last day on time)."""
+        return [
             ("billing_state", "=", "sent"),
+            ("billing_overdue", "=", False),
             ("invoice_date_due", "<", today),
         ]
-        done = 0
-        while ids := self.search(domain, limit=OVERDUE_BATCH_SIZE).ids:
-            moves = self.browse(ids)
-            moves.write({"billing_overdue": True})
-            done += len(ids)
-            self._billing_commit_batch(done, self.search_count(domain))
-        fee_done = 0
-        for company in self.env["res.company"].search([("billing_late_fee_type", "!=", "none")]):
-            candidates = self._billing_late_fee_candidates(company, today)
-            for start in range(0, len(candidates), OVERDUE_BATCH_SIZE):
-                batch = candidates[start : start + OVERDUE_BATCH_SIZE]
-                batch._billing_apply_late_fee()
-                fee_done += len(batch)
-                self._billing_commit_batch(fee_done, len(candidates) - start - len(batch))
+
+    @api.model
+    def _cron_billing_overdue(self, batch_size=OVERDUE_BATCH_SIZE):
+        """Daily: flag sent invoices past due as overdue, then apply the late-fee
+        policy. Works in batches, reports progress to the cron and commits each
+        batch outside tests. Every step is conditional (flag only unflagged
+        invoices, a fee only for a step without one), so a run killed half-way
+        is finished by the next one without doing anything twice."""
+        today = fields.Date.context_today(self)
+        overdue_domain = self._billing_overdue_domain(today)
+        companies = self.env["res.company"].sudo().search([("billing_late_fee_type", "!=", "none")])
+        fee_estimate = sum(self._billing_late_fee_candidates(company, today, count=True) for company in companies)
+
+        done = flagged = 0
+        skipped = self.browse()  # rows another transaction holds: left for the next run
+        while moves := self.search([*overdue_domain, ("id", "not in", skipped.ids)], limit=batch_size):
+            locked = moves._billing_try_lock()
+            skipped |= moves - locked
+            locked.write({"billing_overdue": True})
+            flagged += len(locked)
+            done += len(moves)
+            remaining = self.search_count([*overdue_domain, ("id", "not in", skipped.ids)])
+            self._billing_commit_batch(done, remaining + fee_estimate)
+
+        fees = self.browse()
+        candidates = [self._billing_late_fee_candidates(company, today) for company in companies]
+        remaining = sum(len(moves) for moves in candidates)
+        for moves in candidates:
+            for start in range(0, len(moves), batch_size):
+                batch = moves[start : start + batch_size]
+                fees |= batch._billing_apply_late_fee(today)
+                done += len(batch)
+                remaining -= len(batch)
+                self._billing_commit_batch(done, remaining)
         _logger.info(
-            "Family billing overdue run: %d invoice(s) flagged overdue, %d checked for late fees", done, fee_done
+            "Family billing overdue run: %d invoice(s) flagged overdue, %d late fee(s) applied, "
+            "%d invoice(s) in use elsewhere left for the next run",
+            flagged,
+            len(fees),
+            len(skipped),
         )
         return True
 
     def _billing_commit_batch(self, done, remaining):
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        self.env["ir.cron"]._notify_progress(done=done, remaining=max(remaining, 0))
         # Commit each batch in production so a killed run keeps its work; never in tests.
-        if not self.env.registry.in_test_mode() and not self.env.context.get("billing_no_commit"):
+        if not (
+            tools.config["test_enable"] or modules.module.current_test or self.env.context.get("billing_no_commit")
+        ):
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
-    @api.model
-    def _billing_late_fee_candidates(self, company, today):
-        """Overdue invoices at least N (and at least one) days past due, with no fee yet."""
-        limit_date = today - timedelta(days=max(company.billing_late_fee_days, 1))
-        return self.search(
-            [
-                ("company_id", "=", company.id),
-                ("billing_state", "=", "overdue"),
-                ("invoice_date_due", "<=", limit_date),
-                ("billing_late_fee_ids", "=", False),
-            ]
-        )
-
-    def _billing_apply_late_fee(self):
-        """Post one late-fee debit note per invoice; the row lock and the
-        re-check after it make a second worker or a rerun a no-op."""
+    def _billing_try_lock(self):
+        """Row-lock what can be locked right now; return those records.
+        A row held (or changed meanwhile) by another transaction is left out."""
+        locked = self.browse()
         for move in self:
             try:
                 self.env["practice.charge"]._lock_rows(move)
             except UserError:
-                continue  # another worker holds it: it applies the fee
-            move.invalidate_recordset()
-            if move.billing_state != "overdue" or move.billing_late_fee_ids:
                 continue
-            company = move.company_id
-            balance = move.billing_amount_due
-            if company.billing_late_fee_type == "flat":
-                fee = company.billing_late_fee_amount
-                label = self.env._("Late fee")
-            else:
-                fee = balance * company.billing_late_fee_amount / 100.0
-                label = self.env._(
-                    "Late fee (%(pct)s%% of %(balance)s)",
-                    pct=f"{company.billing_late_fee_amount:g}",
-                    balance=move.currency_id.format(balance),
-                )
-            fee = move.currency_id.round(fee)
-            if move.currency_id.compare_amounts(fee, 0) <= 0:
-                continue
-            move._billing_create_late_fee(fee, label)
+            locked |= move
+        return locked
 
-    def _billing_create_late_fee(self, fee, label):
+    # ------------------------------------------------------------------
+    # Late fees
+    # ------------------------------------------------------------------
+    @api.model
+    def _billing_late_fee_step_due(self, company, today, due_date):
+        """The policy step an invoice due on ``due_date`` has reached today
+        (0: none yet). The policy has one step: ``billing_late_fee_days`` days
+        past due, and never before the invoice is overdue (day 1)."""
+        if company.billing_late_fee_type == "none" or not due_date:
+            return 0
+        return 1 if (today - due_date).days >= max(company.billing_late_fee_days, 1) else 0
+
+    @api.model
+    def _billing_late_fee_candidates(self, company, today, count=False):
+        """Overdue invoices of ``company`` that reached step 1 of its policy and
+        have no fee for that step yet (a waived fee still counts as applied).
+        With ``count``, the number of them, counting the sent invoices that
+        this run is about to flag overdue."""
+        if company.billing_late_fee_type == "none":
+            return 0 if count else self.browse()
+        limit_date = fields.Date.subtract(today, days=max(company.billing_late_fee_days, 1))
+        domain = [
+            ("company_id", "=", company.id),
+            ("billing_state", "in", ("sent", "overdue") if count else ("overdue",)),
+            ("invoice_date_due", "<=", limit_date),
+            ("debit_note_ids", "not any", [("billing_late_fee_step", "=", 1)]),
+        ]
+        return self.search_count(domain) if count else self.search(domain, order="invoice_date_due, id")
+
+    def _billing_late_fee_amount(self, balance):
+        """(fee, label) of the company's current policy for an open ``balance``.
+        Percent: currency rounding (half-up) of balance x percent / 100.
+        Flat: the company-currency amount, converted to the invoice currency."""
         self.ensure_one()
+        company = self.company_id
+        currency = self.currency_id
+        if company.billing_late_fee_type == "flat":
+            fee = company.currency_id._convert(
+                company.billing_late_fee_amount, currency, company, fields.Date.context_today(self)
+            )
+            return currency.round(fee), self.env._("Late fee")
+        if company.billing_late_fee_type == "percent":
+            fee = currency.round(balance * company.billing_late_fee_amount / 100.0)
+            label = self.env._(
+                "Late fee (%(pct)s%% of %(balance)s)",
+                pct=f"{company.billing_late_fee_amount:g}",
+                balance=currency.format(balance),
+            )
+            return fee, label
+        return 0.0, ""
+
+    def _billing_apply_late_fee(self, today=None):
+        """Post the late fee due today on each invoice, at most one per invoice
+        and policy step. Each invoice is locked and re-read first: one held by
+        another worker (or a payment in progress) is left to that transaction,
+        one paid meanwhile or already charged for the step gets nothing.
+        :return: the posted late fees"""
+        today = today or fields.Date.context_today(self)
+        fees = self.browse()
+        for move in self:
+            try:
+                with self.env.cr.savepoint():
+                    self.env["practice.charge"]._lock_rows(move)
+                    # the lock re-reads the row: decide on the committed state
+                    move.invalidate_recordset()
+                    move.debit_note_ids.invalidate_recordset()
+                    step = self._billing_late_fee_step_due(move.company_id, today, move.invoice_date_due)
+                    if (
+                        move.billing_state != "overdue"
+                        or not step
+                        or move.debit_note_ids.filtered(lambda m, step=step: m.billing_late_fee_step == step)
+                    ):
+                        continue
+                    fee, label = move._billing_late_fee_amount(move.billing_amount_due)
+                    if move.currency_id.compare_amounts(fee, 0) <= 0:
+                        continue
+                    fees |= move.with_company(move.company_id)._billing_create_late_fee(fee, label, step=step)
+            except UserError as error:
+                # locked elsewhere, or a fee that cannot post (e.g. lock date): the next run retries
+                _logger.info("Late fee of %s not applied now: %s", move.display_name, error)
+            except errors.UniqueViolation:
+                _logger.info("Late fee of %s already applied by another worker", move.display_name)
+            except ValidationError as error:
+                _logger.warning("Late fee of %s failed: %s", move.display_name, error)
+        return fees
+
+    def _billing_create_late_fee(self, fee, label, step=1):
+        """Create and post the debit note of one late fee on this invoice."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
         product = self.company_id.billing_late_fee_product_id or self.env.ref("parent_billing.product_late_fee")
         wizard = (
             self.env["account.debit.note"]
             .with_context(active_model="account.move", active_ids=self.ids)
-            .create({"reason": label, "copy_lines": False, "date": fields.Date.context_today(self)})
+            .create({"reason": label, "copy_lines": False, "date": today})
         )
-        action = wizard.create_debit()
-        debit = self.browse(action["res_id"])
+        debit = self.browse(wizard.create_debit()["res_id"])
         debit.write(
             {
                 "billing_is_late_fee": True,
-                "invoice_date_due": fields.Date.context_today(self),
+                "billing_late_fee_step": step,
+                "invoice_date_due": today,
                 "invoice_line_ids": [
                     fields.Command.create(
                         {
@@ -129,16 +248,35 @@ class AccountMove(models.Model):
         return debit
 
     def _billing_waive_late_fee(self, reason):
-        """Manager: reverse this invoice's late fees with a reason."""
+        """Manager: reverse this invoice's open late fees with a reason. The
+        fee stays applied for its step (it is not charged again)."""
         self.ensure_one()
         self._billing_check_manager(self.env._("waive the late fee of"))
         if not (reason or "").strip():
             raise UserError(self.env._("Waiving a late fee requires a reason."))
+        self._billing_check_state(("sent", "overdue"), self.env._("waive the late fee of"))
+        self.env["practice.charge"]._lock_rows(self)
         fees = self.billing_late_fee_ids.filtered(lambda m: m.state == "posted" and m.payment_state != "reversed")
         if not fees:
             raise UserError(self.env._("Invoice %s has no late fee to waive.", self.display_name))
-        fees._reverse_moves([{"ref": self.env._("Waived: %s", reason)} for _fee in fees], cancel=True)
+        if paid := fees.filtered(lambda m: m.currency_id.compare_amounts(m.amount_residual, m.amount_total) != 0):
+            raise UserError(
+                self.env._(
+                    "The late fee %(fee)s of invoice %(move)s has payments: refund it instead of waiving it.",
+                    fee=paid[0].display_name,
+                    move=self.display_name,
+                )
+            )
+        reason = reason.strip()
+        fees._reverse_moves(
+            [{"ref": self.env._("Waived: %(reason)s", reason=reason), "date": fields.Date.context_today(self)}]
+            * len(fees),
+            cancel=True,
+        )
         self.message_post(
             body=self.env._("Late fee waived by %(user)s: %(reason)s", user=self.env.user.name, reason=reason)
         )
         return True
+
+    def action_billing_open_waive(self):
+        return self._billing_wizard_action("account.move.billing.waive", self.env._("Waive Late Fee"))

@@ -4,9 +4,18 @@ from odoo.tools import SQL
 
 class PracticeArAging(models.Model):
     """Billing AR: one row per open family invoice (with its late fees), aged
-    by days past due. Computed in SQL from the receivable journal items and
-    their reconciliations, so it agrees with Odoo's partner ledger; an "as of"
-    date (context key ``billing_as_of``) ignores later entries and matches."""
+    by days past due of the invoice.
+
+    Computed in SQL from the posted receivable journal items and their
+    reconciliations, so it agrees with Odoo's partner ledger to the cent. Each
+    receivable item is attributed to its family invoice: the invoice itself,
+    its late fees (``debit_origin_id``), credit notes of either
+    (``reversed_entry_id``) and the staff or portal payments logged on it
+    (``account.payment.billing_move_id``) - so an unapplied credit shows on
+    the invoice it came from, as a negative balance. Amounts are in company
+    currency, like the ledger. An "as of" date (context key
+    ``billing_as_of``, default today) ignores items and reconciliations
+    dated later."""
 
     _name = "practice.ar.aging"
     _description = "Billing AR Aging"
@@ -20,19 +29,22 @@ class PracticeArAging(models.Model):
             "practice_client_id",
             "billing_is_late_fee",
             "debit_origin_id",
+            "reversed_entry_id",
+            "origin_payment_id",
             "partner_id",
+            "commercial_partner_id",
             "company_id",
-            "currency_id",
             "invoice_date",
             "invoice_date_due",
         ],
-        "account.move.line": ["balance", "account_id", "move_id", "date"],
+        "account.move.line": ["balance", "account_id", "move_id", "date", "parent_state"],
         "account.partial.reconcile": ["amount", "debit_move_id", "credit_move_id", "max_date"],
+        "account.payment": ["billing_move_id"],
     }
 
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Parent", readonly=True)
-    client_id = fields.Many2one("practice.client", string="Client", readonly=True)
+    client_id = fields.Many2one("practice.client", readonly=True)
     company_id = fields.Many2one("res.company", string="Practice", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     invoice_date = fields.Date(readonly=True)
@@ -56,11 +68,16 @@ class PracticeArAging(models.Model):
 
     @property
     def _table_query(self):
-        as_of = self._billing_as_of()
         return SQL(
             """
-            WITH open_items AS (
-                SELECT root.id AS move_id,
+            WITH receivable AS (
+                SELECT COALESCE(
+                           CASE WHEN item.billing_is_late_fee THEN item.debit_origin_id END,
+                           CASE WHEN reversed.billing_is_late_fee THEN reversed.debit_origin_id END,
+                           reversed.id,
+                           payment.billing_move_id,
+                           item.id
+                       ) AS root_id,
                        line.balance
                        - COALESCE((SELECT SUM(p.amount) FROM account_partial_reconcile p
                                     WHERE p.debit_move_id = line.id AND p.max_date <= %(as_of)s), 0)
@@ -68,49 +85,58 @@ class PracticeArAging(models.Model):
                                     WHERE p.credit_move_id = line.id AND p.max_date <= %(as_of)s), 0)
                        AS residual
                   FROM account_move_line line
-                  JOIN account_move item ON item.id = line.move_id
                   JOIN account_account account ON account.id = line.account_id
-                  JOIN account_move root
-                    ON root.id = CASE WHEN item.billing_is_late_fee THEN item.debit_origin_id ELSE item.id END
+                  JOIN account_move item ON item.id = line.move_id
+             LEFT JOIN account_move reversed ON reversed.id = item.reversed_entry_id
+             LEFT JOIN account_payment payment ON payment.id = item.origin_payment_id
                  WHERE account.account_type = 'asset_receivable'
-                   AND item.state = 'posted'
+                   AND line.parent_state = 'posted'
                    AND line.date <= %(as_of)s
-                   AND root.practice_client_id IS NOT NULL
-                   AND root.move_type = 'out_invoice'
-                   AND root.state = 'posted'
             ),
             per_move AS (
-                SELECT move_id, ROUND(SUM(residual), 2) AS residual
-                  FROM open_items
-                 GROUP BY move_id
-                HAVING ROUND(SUM(residual), 2) != 0
+                SELECT receivable.root_id AS move_id, SUM(receivable.residual) AS residual
+                  FROM receivable
+                  JOIN account_move root ON root.id = receivable.root_id
+                 WHERE root.practice_client_id IS NOT NULL
+                   AND root.move_type = 'out_invoice'
+                 GROUP BY receivable.root_id
+                HAVING SUM(receivable.residual) != 0
+            ),
+            aged AS (
+                SELECT m.id AS move_id,
+                       m.commercial_partner_id AS partner_id,
+                       m.practice_client_id AS client_id,
+                       m.company_id,
+                       company.currency_id,
+                       m.invoice_date,
+                       m.invoice_date_due,
+                       %(as_of)s::date - COALESCE(m.invoice_date_due, m.invoice_date) AS days_past_due,
+                       pm.residual
+                  FROM per_move pm
+                  JOIN account_move m ON m.id = pm.move_id
+                  JOIN res_company company ON company.id = m.company_id
             )
-            SELECT m.id AS id,
-                   m.id AS move_id,
-                   m.partner_id,
-                   m.practice_client_id AS client_id,
-                   m.company_id,
-                   m.currency_id,
-                   m.invoice_date,
-                   m.invoice_date_due,
-                   (%(as_of)s::date - m.invoice_date_due) AS days_past_due,
-                   CASE WHEN %(as_of)s::date < m.invoice_date_due THEN 'not_due'
-                        WHEN %(as_of)s::date - m.invoice_date_due <= 30 THEN '0_30'
-                        WHEN %(as_of)s::date - m.invoice_date_due <= 60 THEN '31_60'
-                        WHEN %(as_of)s::date - m.invoice_date_due <= 90 THEN '61_90'
+            SELECT aged.move_id AS id,
+                   aged.move_id,
+                   aged.partner_id,
+                   aged.client_id,
+                   aged.company_id,
+                   aged.currency_id,
+                   aged.invoice_date,
+                   aged.invoice_date_due,
+                   aged.days_past_due,
+                   CASE WHEN aged.days_past_due < 0 THEN 'not_due'
+                        WHEN aged.days_past_due <= 30 THEN '0_30'
+                        WHEN aged.days_past_due <= 60 THEN '31_60'
+                        WHEN aged.days_past_due <= 90 THEN '61_90'
                         ELSE '90_plus' END AS aging_bucket,
-                   pm.residual AS amount_residual,
-                   CASE WHEN %(as_of)s::date < m.invoice_date_due THEN pm.residual ELSE 0 END AS amount_not_due,
-                   CASE WHEN %(as_of)s::date - m.invoice_date_due BETWEEN 0 AND 30 THEN pm.residual ELSE 0 END
-                       AS amount_0_30,
-                   CASE WHEN %(as_of)s::date - m.invoice_date_due BETWEEN 31 AND 60 THEN pm.residual ELSE 0 END
-                       AS amount_31_60,
-                   CASE WHEN %(as_of)s::date - m.invoice_date_due BETWEEN 61 AND 90 THEN pm.residual ELSE 0 END
-                       AS amount_61_90,
-                   CASE WHEN %(as_of)s::date - m.invoice_date_due > 90 THEN pm.residual ELSE 0 END
-                       AS amount_90_plus
-              FROM per_move pm
-              JOIN account_move m ON m.id = pm.move_id
+                   aged.residual AS amount_residual,
+                   CASE WHEN aged.days_past_due < 0 THEN aged.residual ELSE 0 END AS amount_not_due,
+                   CASE WHEN aged.days_past_due BETWEEN 0 AND 30 THEN aged.residual ELSE 0 END AS amount_0_30,
+                   CASE WHEN aged.days_past_due BETWEEN 31 AND 60 THEN aged.residual ELSE 0 END AS amount_31_60,
+                   CASE WHEN aged.days_past_due BETWEEN 61 AND 90 THEN aged.residual ELSE 0 END AS amount_61_90,
+                   CASE WHEN aged.days_past_due > 90 THEN aged.residual ELSE 0 END AS amount_90_plus
+              FROM aged
             """,
-            as_of=as_of,
+            as_of=self._billing_as_of(),
         )
