@@ -70,7 +70,7 @@ class BillingCommon(AccountTestInvoicingCommon):
             {
                 "name": login.title(),
                 "login": login,
-                "password": f"{login}-pass-1234",
+                "password": login,  # HttpCase tours log in with login = password
                 "email": f"{login}@practice.example.com",
                 "company_id": cls.company.id,
                 "company_ids": [Command.set(cls.company.ids)],
