@@ -1,6 +1,7 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
+from odoo.tools.misc import clean_context
 
 from .res_company import BILLING_METHODS
 
@@ -29,6 +30,8 @@ class AccountMove(models.Model):
         :return: the posted ``account.payment``
         """
         self.ensure_one()
+        # A wizard's default_move_id must not become the payment's move_id.
+        self = self.with_context(clean_context(self.env.context))  # noqa: PLW0642
         self._billing_check_state(("sent", "overdue"), self.env._("record a payment on"))
         if method not in dict(BILLING_METHODS):
             raise UserError(
@@ -53,6 +56,8 @@ class AccountMove(models.Model):
                     move=self.display_name,
                 )
             )
+        reference = (reference or "").strip()
+        self._billing_check_not_recorded_by_processor(reference)
         journal = self.company_id._billing_journal(method)
         if not journal:
             raise UserError(
@@ -74,16 +79,43 @@ class AccountMove(models.Model):
         )
         payment = wizard._create_payments()
         payment.write({"billing_move_id": self.id, "billing_method": method, "billing_reason": False})
-        if method_name := dict(BILLING_METHODS)[method]:
-            self.message_post(
-                body=self.env._(
-                    "Payment of %(amount)s recorded (%(method)s, %(ref)s).",
-                    amount=payment.amount,
-                    method=method_name,
-                    ref=reference or "-",
+        self.message_post(
+            body=self.env._(
+                "Payment of %(amount)s recorded by %(user)s (%(method)s, %(ref)s).",
+                amount=payment.amount,
+                user=self.env.user.name,
+                method=dict(BILLING_METHODS)[method],
+                ref=reference or "-",
+            )
+        )
+        return payment
+
+    def _billing_check_payable(self):
+        """A voided family invoice accepts no new payment, online or not."""
+        voided = self.sudo().exists()._billing_family().filtered(lambda m: m.billing_state == "voided")
+        if voided:
+            raise UserError(self.env._("Invoice %s was voided and accepts no payment.", voided[0].name))
+
+    def _billing_check_not_recorded_by_processor(self, reference):
+        """The money of a processor transaction is recorded once: a staff
+        payment quoting a transaction that already posted its payment on this
+        invoice is refused (the reverse order is handled by the transaction)."""
+        self.ensure_one()
+        if not reference:
+            return
+        done = self.sudo().transaction_ids.filtered(
+            lambda t: t.payment_id and t.payment_id.state != "canceled" and reference in t._billing_references()
+        )
+        if done:
+            raise UserError(
+                self.env._(
+                    "Transaction %(ref)s was already recorded on invoice %(move)s by the payment processor "
+                    "(payment %(payment)s); it cannot be recorded twice.",
+                    ref=reference,
+                    move=self.display_name,
+                    payment=done[0].payment_id.name,
                 )
             )
-        return payment
 
     # ------------------------------------------------------------------
     # Void
@@ -91,21 +123,26 @@ class AccountMove(models.Model):
     def _billing_void(self, reason):
         """Void: reverse the posted entry (kept for audit), release the charges,
         refuse further payments, log who/when/why."""
+        self = self.with_context(clean_context(self.env.context))  # noqa: PLW0642
         self._billing_check_manager(self.env._("void"))
         if not (reason or "").strip():
             raise UserError(self.env._("Voiding an invoice requires a reason."))
         self._billing_check_state(("draft", "sent", "overdue"), self.env._("void"))
         self.env["practice.charge"]._lock_rows(self)
         for move in self:
-            if (
-                move.billing_payment_ids.filtered(lambda p: p.state != "canceled" and p.payment_type == "inbound")
-                or move.currency_id.compare_amounts(move.billing_amount_paid, 0) > 0
-            ):
+            # Refunded payments (net zero) do not block the void.
+            if move.currency_id.compare_amounts(move.billing_amount_paid, 0) > 0:
                 raise UserError(
-                    self.env._("Invoice %s has payments: refund them before voiding it.", move.display_name)
+                    self.env._(
+                        "Invoice %(move)s has payments (%(paid)s paid): refund them before voiding it.",
+                        move=move.display_name,
+                        paid=move.billing_amount_paid,
+                    )
                 )
         for move in self:
-            charges = move.invoice_line_ids.practice_charge_id.filtered(lambda c: c.move_line_id.move_id == move)
+            charges = move.invoice_line_ids.practice_charge_id.filtered(
+                lambda c, move=move: c.move_line_id.move_id == move
+            )
             if move.state == "posted":
                 fees = move.debit_note_ids.filtered(lambda m: m.state == "posted")
                 (move + fees)._reverse_moves(
@@ -133,20 +170,35 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Refund
     # ------------------------------------------------------------------
-    def _billing_refund(self, amount, reason, credit_invoice=False, method="other", through_processor=False):
+    def _billing_refund(self, amount, reason, credit_invoice=False, method=None, through_processor=False):
         """Refund part or all of what the parent paid.
 
         The outbound payment is matched against the original payment so the
         invoice's amount paid goes down: its balance comes back, unless
         ``credit_invoice`` also issues a credit note for the same amount
         (then the balance stays at zero).
-        :return: the outbound ``account.payment``
+        :param method: check, ach, card, cash or other; by default the method
+            of the payment being refunded
+        :param through_processor: send the refund to the payment processor that
+            took the payment (recorded with the processor's reference)
+        :return: the outbound ``account.payment`` (empty while a processor
+            refund is still pending)
         """
         self.ensure_one()
+        self = self.with_context(clean_context(self.env.context))  # noqa: PLW0642
         self._billing_check_manager(self.env._("refund"))
         self._billing_check_state(("paid", "sent", "overdue"), self.env._("refund"))
         if not (reason or "").strip():
-            raise UserError(self.env._("A refund requires a reason."))
+            raise UserError(self.env._("A refund of invoice %s requires a reason.", self.display_name))
+        reason = reason.strip()
+        if method and method not in dict(BILLING_METHODS):
+            raise UserError(
+                self.env._(
+                    "Unknown refund method %(method)r: use one of %(all)s.",
+                    method=method,
+                    all=", ".join(dict(BILLING_METHODS)),
+                )
+            )
         if float_compare(amount, 0, precision_rounding=self.currency_id.rounding) <= 0:
             raise UserError(self.env._("The refund amount must be above zero."))
         self.env["practice.charge"]._lock_rows(self)
@@ -159,11 +211,18 @@ class AccountMove(models.Model):
                     move=self.display_name,
                 )
             )
-        inbound = self.billing_payment_ids.filtered(lambda p: p.payment_type == "inbound" and p.state != "canceled")
-        source = inbound.sorted("id", reverse=True)[:1]
+        inbound = self.billing_payment_ids.filtered(
+            lambda p: p.payment_type == "inbound" and p.state != "canceled"
+        ).sorted("id", reverse=True)
         if through_processor:
-            return self._billing_refund_through_processor(source, amount, reason, credit_invoice)
-        journal = source.journal_id or self.company_id._billing_journal(method)
+            return self._billing_refund_through_processor(inbound, amount, reason, credit_invoice)
+        source = inbound[:1]
+        method = method or source.billing_method or "other"
+        journal = self.company_id._billing_journal(method) or source.journal_id
+        if not journal:
+            raise UserError(
+                self.env._("No bank or cash journal is set for %s refunds in the invoice settings.", method)
+            )
         refund = self.env["account.payment"].create(
             {
                 "payment_type": "outbound",
@@ -180,18 +239,23 @@ class AccountMove(models.Model):
             }
         )
         refund.action_post()
-        self._billing_apply_refund(refund, amount, reason, credit_invoice)
+        self._billing_apply_refund(refund, reason, credit_invoice)
         return refund
 
-    def _billing_apply_refund(self, refund, amount, reason, credit_invoice):
-        """Re-match receivables so the refund lowers this invoice's amount paid."""
+    def _billing_apply_refund(self, refund, reason, credit_invoice):
+        """Re-match receivables so the refund lowers this invoice's amount paid;
+        with ``credit_invoice`` a credit note of the same amount keeps the
+        balance at zero."""
+        self.ensure_one()
+        amount = refund.amount
         fees = self.debit_note_ids.filtered(lambda m: m.state == "posted")
         receivable = (self + fees).line_ids.filtered(lambda l: l.account_id.account_type == "asset_receivable")
-        paid_lines = (receivable.matched_credit_ids.credit_move_id - self.reversal_move_ids.line_ids).filtered(
-            lambda l: l.move_id.origin_payment_id
-        )
+        # Only this invoice's matches with payments are undone: a payment's
+        # matches with other invoices (an excess kept as credit) stay.
+        partials = receivable.matched_credit_ids.filtered(lambda p: p.credit_move_id.move_id.origin_payment_id)
+        paid_lines = partials.credit_move_id
         refund_line = refund.move_id.line_ids.filtered(lambda l: l.account_id in receivable.account_id)
-        paid_lines.remove_move_reconcile()
+        partials.unlink()
         (refund_line + paid_lines).reconcile()
         credit_note = self.env["account.move"]
         if credit_invoice:
@@ -217,33 +281,72 @@ class AccountMove(models.Model):
                 }
             )
             credit_note.action_post()
-        open_paid = paid_lines.filtered(lambda l: not l.reconciled)
-        to_match = receivable + credit_note.line_ids.filtered(lambda l: l.account_id in receivable.account_id)
-        (to_match + open_paid).filtered(lambda l: not l.reconciled).reconcile()
+            credit_lines = credit_note.line_ids.filtered(lambda l: l.account_id in receivable.account_id)
+            (receivable + credit_lines).filtered(lambda l: not l.reconciled).reconcile()
+        (receivable + paid_lines).filtered(lambda l: not l.reconciled).reconcile()
+        refund.billing_reason = reason
         self.message_post(
             body=self.env._(
-                "Refund of %(amount)s issued: %(reason)s%(credit)s",
+                "Refund of %(amount)s issued by %(user)s: %(reason)s%(credit)s",
                 amount=refund.amount,
+                user=self.env.user.name,
                 reason=reason,
                 credit=self.env._(" (invoice credited)") if credit_invoice else "",
             )
         )
+        return credit_note
 
-    def _billing_refund_through_processor(self, source, amount, reason, credit_invoice):
-        tx = source.payment_transaction_id
-        if not tx or not tx.provider_id.support_refund:
+    def _billing_refund_through_processor(self, inbound, amount, reason, credit_invoice):
+        """Send the refund to the processor that took the payment; the refund
+        transaction's payment (processor reference in its memo) is matched to
+        the invoice by ``payment.transaction._create_payment``."""
+        processor = inbound.filtered(
+            lambda p: p.payment_transaction_id.state == "done"
+            and p.payment_transaction_id.provider_id.support_refund in ("partial", "full_only")
+        )
+        if not processor:
             raise UserError(
                 self.env._(
-                    "The payment on invoice %s did not come through a processor that supports refunds; "
+                    "No payment on invoice %s came through a processor that supports refunds; "
                     "record the refund for accounting only.",
                     self.display_name,
                 )
             )
-        refund_tx = tx._send_refund_request(amount_to_refund=amount)
-        refund_tx._post_process()
-        refund = refund_tx.payment_id
-        refund.write(
-            {"billing_move_id": self.id, "billing_method": source.billing_method or "card", "billing_reason": reason}
+        tx = processor[:1].payment_transaction_id.sudo()
+        refunded = -sum(
+            tx.child_transaction_ids.filtered(lambda t: t.operation == "refund" and t.state != "cancel").mapped(
+                "amount"
+            )
         )
-        self._billing_apply_refund(refund, amount, reason, credit_invoice)
-        return refund
+        refundable = tx.amount - refunded
+        if self.currency_id.compare_amounts(amount, refundable) > 0 or (
+            tx.provider_id.support_refund == "full_only" and self.currency_id.compare_amounts(amount, tx.amount)
+        ):
+            raise UserError(
+                self.env._(
+                    "Processor payment %(ref)s on invoice %(move)s can be refunded by %(amount)s at most "
+                    "(%(provider)s: %(support)s refunds).",
+                    ref=tx.reference,
+                    move=self.display_name,
+                    amount=refundable,
+                    provider=tx.provider_id.name,
+                    support=tx.provider_id.support_refund,
+                )
+            )
+        ctx = {"billing_refund_reason": reason, "billing_refund_credit": credit_invoice}
+        refund_tx = tx.with_context(**ctx)._send_refund_request(amount_to_refund=amount)
+        if refund_tx.state == "done" and not refund_tx.payment_id:
+            refund_tx._post_process()
+        refund = refund_tx.payment_id
+        if not refund:
+            self.message_post(
+                body=self.env._(
+                    "Refund of %(amount)s requested from %(provider)s (%(ref)s): %(reason)s. "
+                    "It is recorded when the processor confirms it.",
+                    amount=amount,
+                    provider=tx.provider_id.name,
+                    ref=refund_tx.reference,
+                    reason=reason,
+                )
+            )
+        return refund.sudo(False)

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from .res_company import BILLING_METHODS
 
@@ -15,6 +15,7 @@ class AccountPayment(models.Model):
         string="Signed Amount", compute="_compute_billing_signed_amount", currency_field="currency_id"
     )
 
+    @api.depends("amount", "payment_type")
     def _compute_billing_signed_amount(self):
         for payment in self:
             payment.billing_signed_amount = -payment.amount if payment.payment_type == "outbound" else payment.amount

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools.misc import clean_context
 
 from ..models.res_company import BILLING_METHODS
 
@@ -12,7 +13,9 @@ class AccountMoveBillingRefund(models.TransientModel):
     amount_paid = fields.Monetary(related="move_id.billing_amount_paid")
     amount = fields.Monetary(required=True, currency_field="currency_id")
     reason = fields.Char(required=True)
-    method = fields.Selection(BILLING_METHODS, required=True, default="check")
+    method = fields.Selection(
+        BILLING_METHODS, help="How the money goes back; by default the method of the payment refunded."
+    )
     credit_invoice = fields.Boolean(
         string="Also credit the invoice",
         help="Issue a credit note for the same amount so the balance stays at zero.",
@@ -31,18 +34,19 @@ class AccountMoveBillingRefund(models.TransientModel):
     def _compute_can_use_processor(self):
         for wizard in self:
             wizard.can_use_processor = any(
-                p.payment_transaction_id.provider_id.support_refund
-                for p in wizard.move_id.billing_payment_ids
-                if p.payment_type == "inbound"
+                p.payment_transaction_id.state == "done"
+                and p.payment_transaction_id.provider_id.support_refund in ("partial", "full_only")
+                for p in wizard.move_id.sudo().billing_payment_ids
+                if p.payment_type == "inbound" and p.state != "canceled"
             )
 
     def action_refund(self):
         self.ensure_one()
-        self.move_id._billing_refund(
+        self.move_id.with_context(clean_context(self.env.context))._billing_refund(
             self.amount,
             self.reason,
             credit_invoice=self.credit_invoice,
-            method=self.method,
+            method=self.method or None,
             through_processor=self.through_processor and self.can_use_processor,
         )
         return {"type": "ir.actions.act_window_close"}
