@@ -1,11 +1,29 @@
 from odoo import http
-from odoo.exceptions import AccessError, MissingError
+from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
+from odoo.tools import consteq
 
 from odoo.addons.account.controllers.portal import PortalAccount
+from odoo.addons.account_payment.controllers.payment import PaymentPortal as AccountPaymentPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 PORTAL_BILLING_STATES = ("sent", "overdue", "paid", "voided")
+
+
+def _billing_can_see(invoice_sudo, access_token):
+    """Whether the current visitor may see (and pay) this family invoice.
+
+    Odoo's portal rule lets any contact of the parent's commercial entity read
+    it, and ``_document_check_access`` accepts any token from such a reader:
+    a family invoice is only for the parent it is billed to, staff, or whoever
+    holds its exact access token (the link in the parent's email).
+    """
+    if invoice_sudo.state != "posted" or invoice_sudo.billing_state not in PORTAL_BILLING_STATES:
+        return False  # drafts (and drafts voided before Send) were never the parent's
+    if access_token and invoice_sudo.access_token and consteq(invoice_sudo.access_token, access_token):
+        return True
+    user = request.env.user
+    return user._is_internal() or (not user._is_public() and invoice_sudo.partner_id == user.partner_id)
 
 
 class ParentBillingPortal(PortalAccount):
@@ -15,6 +33,7 @@ class ParentBillingPortal(PortalAccount):
         return [
             ("practice_client_id", "!=", False),
             ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),  # sent: a draft voided before Send never was
             ("billing_state", "in", PORTAL_BILLING_STATES),
             ("partner_id", "=", request.env.user.partner_id.id),
         ]
@@ -49,7 +68,9 @@ class ParentBillingPortal(PortalAccount):
         values = self._prepare_portal_layout_values()
         values.update(
             {
-                "invoices": invoices,
+                # Searched with the parent's own rights; read in sudo so the
+                # client's name shows without opening practice records to parents.
+                "invoices": invoices.sudo(),
                 "page_name": "billing",
                 "pager": pager,
                 "default_url": "/my/billing",
@@ -63,16 +84,24 @@ class ParentBillingPortal(PortalAccount):
             invoice_sudo = self._document_check_access("account.move", invoice_id, access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
-        if invoice_sudo.practice_client_id and not self._billing_can_see(invoice_sudo, access_token):
+        if invoice_sudo._billing_family() and not _billing_can_see(invoice_sudo, access_token):
             raise request.not_found()
         return super().portal_my_invoice_detail(
             invoice_id, access_token=access_token, report_type=report_type, download=download, **kw
         )
 
-    def _billing_can_see(self, invoice_sudo, access_token):
-        if invoice_sudo.billing_state not in PORTAL_BILLING_STATES:
-            return False  # drafts are not the parent's yet
-        if access_token:
-            return True  # _document_check_access compared it in constant time
-        user = request.env.user
-        return user._is_internal() or invoice_sudo.partner_id == user.partner_id
+    def _invoice_get_page_view_values(self, invoice, access_token, **kwargs):
+        values = super()._invoice_get_page_view_values(invoice, access_token, **kwargs)
+        if invoice._billing_family():
+            values["page_name"] = "billing"  # breadcrumbs lead back to the family's Billing list
+        return values
+
+
+class ParentBillingPaymentPortal(AccountPaymentPortal):
+    @http.route()
+    def invoice_transaction(self, invoice_id, access_token, **kwargs):
+        """Pay now on a family invoice: only its parent (or its exact token)."""
+        invoice_sudo = request.env["account.move"].sudo().browse(invoice_id).exists()
+        if invoice_sudo._billing_family() and not _billing_can_see(invoice_sudo, access_token):
+            raise ValidationError(request.env._("The access token is invalid."))
+        return super().invoice_transaction(invoice_id, access_token, **kwargs)

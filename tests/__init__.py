@@ -4,3 +4,6 @@ from . import test_payments
 from . import test_overdue
 from . import test_ar_aging
 from . import test_backoffice_tour
+from . import test_stripe_webhook
+from . import test_send
+from . import test_portal
