@@ -323,6 +323,21 @@ class AccountMove(models.Model):
             return "parent_billing.report_parent_invoice_document"
         return super()._get_name_invoice_report()
 
+    def _get_invoice_portal_extra_values(self, custom_amount=None):
+        """Pay now on a family invoice asks for its whole balance, late fees included."""
+        values = super()._get_invoice_portal_extra_values(custom_amount=custom_amount)
+        if self._billing_family() and not custom_amount and self.billing_state in ("sent", "overdue"):
+            values["amount_due"] = values["next_amount_to_pay"] = self.billing_amount_due
+        return values
+
+    def _has_to_be_paid(self):
+        self.ensure_one()
+        if self._billing_family() and self.state == "posted" and self.currency_id.is_zero(self.amount_residual):
+            # The invoice itself is settled but a late fee is still open: Pay now settles the fee.
+            pending = self.transaction_ids.filtered(lambda tx: tx.state in ("pending", "authorized"))
+            return self.billing_state in ("sent", "overdue") and not pending
+        return super()._has_to_be_paid()
+
     def _billing_has_online_payment(self):
         self.ensure_one()
         return bool(

@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import Command, api, models
 from odoo.tools import SQL
 
 
@@ -10,7 +10,15 @@ class PaymentTransaction(models.Model):
         for vals in vals_list:
             if vals.get("invoice_ids") and vals.get("operation") != "refund":
                 invoice_ids = self._fields["invoice_ids"].convert_to_cache(vals["invoice_ids"], self)
-                self.env["account.move"].browse(invoice_ids)._billing_check_payable()
+                invoices = self.env["account.move"].browse(invoice_ids)
+                invoices._billing_check_payable()
+                # Pay now on a family invoice settles its open late fees too:
+                # the parent pays the balance the portal shows.
+                fees = invoices._billing_family().billing_late_fee_ids.filtered(
+                    lambda fee: fee.state == "posted" and not fee.currency_id.is_zero(fee.amount_residual)
+                )
+                if fees - invoices:
+                    vals["invoice_ids"] = [Command.set((invoices | fees).ids)]
         return super().create(vals_list)
 
     @api.constrains("invoice_ids")

@@ -1,7 +1,8 @@
 import json
 import re
 
-from odoo import Command
+from odoo import Command, fields
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
@@ -320,3 +321,64 @@ class TestParentPortal(BillingCommon, HttpCase):
             self.inv_sofia, [{"billing_state": "sent", "billing_amount_paid": 30.0, "billing_amount_due": 100.0}]
         )
         self.assertIn(tx.reference, tx.payment_id.memo)
+
+    # ------------------------------------------------------------------
+    # Below the controllers: the ORM hides a family invoice from every
+    # portal user but its parent (chatter, RPC, any other route).
+    # ------------------------------------------------------------------
+    def test_parent_reads_own_invoice_through_orm(self):
+        self.assertEqual(self.inv_sofia.with_user(self.user_maria).read(["name"])[0]["name"], self.inv_sofia.name)
+
+    def test_sibling_contact_cannot_read_parent_invoice_through_orm(self):
+        with self.assertRaises(AccessError):
+            self.inv_sofia.with_user(self.user_jose).read(["name"])
+        moves = self.env["account.move"].with_user(self.user_jose).search([("id", "=", self.inv_sofia.id)])
+        self.assertFalse(moves)
+        lines = self.env["account.move.line"].with_user(self.user_jose).search([("move_id", "=", self.inv_sofia.id)])
+        self.assertFalse(lines)
+
+
+@tagged("post_install", "-at_install")
+class TestPayNowWithLateFee(BillingCommon):
+    def test_pay_now_settles_invoice_and_its_late_fee(self):
+        provider = TestParentPortal._enable_demo_provider(self)
+        move = self._sent_invoice(count=2, units=2)  # 130.00
+        fee = move._billing_create_late_fee(15.0, "Late fee")
+        self.assertEqual(move.billing_amount_due, 145.0)
+        values = move._get_invoice_portal_extra_values()
+        self.assertEqual(values["amount_due"], 145.0, "Pay now asks for the balance the parent sees")
+        tx = (
+            self.env["payment.transaction"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
+                    "amount": values["amount_due"],
+                    "currency_id": move.currency_id.id,
+                    "partner_id": move.partner_id.id,
+                    "operation": "online_direct",
+                    "invoice_ids": [Command.set(move.ids)],
+                }
+            )
+        )
+        self.assertEqual(tx.invoice_ids, move | fee, "the open late fee is paid with the invoice")
+        tx._set_done()
+        tx._post_process()
+        self.assertRecordValues(
+            move, [{"billing_state": "paid", "billing_amount_due": 0.0, "billing_amount_paid": 145.0}]
+        )
+        self.assertEqual(fee.payment_state, "paid")
+        self.assertEqual(self._receivable_balance(self.parent_rivera), 0.0)
+
+    def test_pay_now_offered_when_only_the_late_fee_is_open(self):
+        move = self._sent_invoice(count=1, units=1)  # 32.50
+        move._billing_register_payment(32.50, fields.Date.today(), "check", "1001")
+        self.assertFalse(move._has_to_be_paid())
+        move._billing_create_late_fee(5.0, "Late fee")
+        self.assertEqual(move.amount_residual, 0.0)
+        self.assertEqual(move.billing_state, "sent")
+        self.assertTrue(move._has_to_be_paid())
+        move._billing_register_payment(5.0, fields.Date.today(), "check", "1002")
+        self.assertEqual(move.billing_state, "paid")
+        self.assertFalse(move._has_to_be_paid())
