@@ -49,5 +49,4 @@
         ],
     },
     "application": True,
-    "installable": True,
 }

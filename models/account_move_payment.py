@@ -31,7 +31,7 @@ class AccountMove(models.Model):
         """
         self.ensure_one()
         # A wizard's default_move_id must not become the payment's move_id.
-        self = self.with_context(clean_context(self.env.context))  # noqa: PLW0642
+        self = self.with_env(self.env(context=clean_context(self.env.context)))  # noqa: PLW0642
         self._billing_check_state(("sent", "overdue"), self.env._("record a payment on"))
         if method not in dict(BILLING_METHODS):
             raise UserError(
@@ -123,7 +123,7 @@ class AccountMove(models.Model):
     def _billing_void(self, reason):
         """Void: reverse the posted entry (kept for audit), release the charges,
         refuse further payments, log who/when/why."""
-        self = self.with_context(clean_context(self.env.context))  # noqa: PLW0642
+        self = self.with_env(self.env(context=clean_context(self.env.context)))  # noqa: PLW0642
         self._billing_check_manager(self.env._("void"))
         if not (reason or "").strip():
             raise UserError(self.env._("Voiding an invoice requires a reason."))
@@ -185,7 +185,7 @@ class AccountMove(models.Model):
             refund is still pending)
         """
         self.ensure_one()
-        self = self.with_context(clean_context(self.env.context))  # noqa: PLW0642
+        self = self.with_env(self.env(context=clean_context(self.env.context)))  # noqa: PLW0642
         self._billing_check_manager(self.env._("refund"))
         self._billing_check_state(("paid", "sent", "overdue"), self.env._("refund"))
         if not (reason or "").strip():

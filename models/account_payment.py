@@ -9,7 +9,7 @@ class AccountPayment(models.Model):
     billing_move_id = fields.Many2one(
         "account.move", string="Family Invoice", index="btree_not_null", copy=False, readonly=True
     )
-    billing_method = fields.Selection(BILLING_METHODS, string="Billing Method", copy=False, readonly=True)
+    billing_method = fields.Selection(BILLING_METHODS, copy=False, readonly=True)
     billing_reason = fields.Char(string="Refund Reason", copy=False, readonly=True)
     billing_signed_amount = fields.Monetary(
         string="Signed Amount", compute="_compute_billing_signed_amount", currency_field="currency_id"

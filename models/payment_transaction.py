@@ -58,9 +58,21 @@ class PaymentTransaction(models.Model):
         if self.payment_id:
             return self.payment_id
         if self.operation == "refund":
-            return self._billing_create_refund_payment(family, extra_create_values)
+            if family.billing_state == "voided":
+                return super()._create_payment(**extra_create_values)
+            source_payment = self.source_transaction_id.payment_id
+            extra_create_values.setdefault("billing_move_id", family.id)
+            extra_create_values.setdefault("billing_method", source_payment.billing_method or "card")
+            refund = super()._create_payment(**extra_create_values)
+            self._billing_apply_processor_refund(family, refund)
+            return refund
         if family.billing_state == "voided":
-            return self._billing_create_credit_payment(family, extra_create_values)
+            # Its receivable line is already matched by the reversal: the
+            # money stays on the parent's account as a credit.
+            extra_create_values["invoice_ids"] = self.env["account.move"]
+            payment = super()._create_payment(**extra_create_values)
+            self._billing_log_credit_on_voided(family, payment)
+            return payment
         if staff_payment := self._billing_link_staff_payment(family):
             return staff_payment
         extra_create_values.setdefault("billing_move_id", family.id)
@@ -89,13 +101,8 @@ class PaymentTransaction(models.Model):
             )
         return staff_payment
 
-    def _billing_create_credit_payment(self, family, extra_create_values):
-        """Money already taken for a voided invoice: keep it as the parent's
-        credit (to refund or apply elsewhere), never match it to the invoice."""
-        # Its receivable line is already matched by the reversal, so Odoo's
-        # reconciliation leaves the payment open.
-        extra_create_values["invoice_ids"] = self.env["account.move"]
-        payment = super()._create_payment(**extra_create_values)
+    def _billing_log_credit_on_voided(self, family, payment):
+        """Money already taken for a voided invoice is never matched to it."""
         family.message_post(
             body=self.env._(
                 "Invoice %(move)s is voided: processor payment %(payment)s (%(ref)s) was not applied to it "
@@ -105,19 +112,11 @@ class PaymentTransaction(models.Model):
                 ref=self.reference,
             )
         )
-        return payment
 
-    def _billing_create_refund_payment(self, family, extra_create_values):
+    def _billing_apply_processor_refund(self, family, refund):
         """A processor refund (from Issue Refund, or Odoo's own Refund button on
         the payment) lowers the invoice's amount paid like a staff refund."""
-        if family.billing_state == "voided":
-            return super()._create_payment(**extra_create_values)
-        source_payment = self.source_transaction_id.payment_id
-        extra_create_values.setdefault("billing_move_id", family.id)
-        extra_create_values.setdefault("billing_method", source_payment.billing_method or "card")
-        refund = super()._create_payment(**extra_create_values)
         reason = self.env.context.get("billing_refund_reason") or self.env._(
             "Refund through %(provider)s (%(ref)s)", provider=self.provider_id.name, ref=self.reference
         )
         family._billing_apply_refund(refund, reason, self.env.context.get("billing_refund_credit", False))
-        return refund

@@ -10,7 +10,7 @@ class PracticeClaim(models.Model):
 
     name = fields.Char(compute="_compute_name", store=True)
     client_id = fields.Many2one("practice.client", required=True, index=True)
-    payer_id = fields.Many2one("res.partner", string="Payer", tracking=True)
+    payer_id = fields.Many2one("res.partner", tracking=True)
     session_ids = fields.One2many("practice.session", "claim_id", string="Sessions")
     state = fields.Selection(
         [("draft", "Draft"), ("submitted", "Submitted"), ("posted", "Posted"), ("denied", "Denied")],

@@ -33,7 +33,8 @@ class TestConcurrentCreateInvoice(TransactionCase):
                 "parent": parent.id,
                 "product": product.id,
             }
-            cr.commit()  # pylint: disable=invalid-commit  (a second real connection must see the data)
+            # A second, real connection must see this data.
+            cr.commit()  # pylint: disable=invalid-commit
         return ids
 
     def _cleanup(self, ids):
@@ -45,7 +46,8 @@ class TestConcurrentCreateInvoice(TransactionCase):
             cr.execute("DELETE FROM practice_client WHERE id = %s", [ids["client"]])
             env["res.partner"].browse(ids["parent"]).unlink()
             env["product.product"].browse(ids["product"]).unlink()
-            cr.commit()  # pylint: disable=invalid-commit  (a second real connection must see the data)
+            # A second, real connection must see this data.
+            cr.commit()  # pylint: disable=invalid-commit
 
     def test_two_concurrent_create_invoice_yield_one_invoice(self):
         ids = self._committed_charges()

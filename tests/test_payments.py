@@ -164,7 +164,7 @@ class TestRecordPayment(PaymentsCommon):
     def test_record_payment_wizard(self):
         move = self._sent_invoice()
         action = move.with_user(self.billing_user).action_billing_record_payment()
-        wizard = Form(self.env[action["res_model"]].with_user(self.billing_user).with_context(action["context"]))
+        wizard = Form(self.env[action["res_model"]].with_user(self.billing_user).with_context(**action["context"]))
         self.assertEqual(wizard.amount, 130.0, "defaults to the balance")
         wizard.amount = 40.0
         wizard.date = date(2024, 3, 5)
@@ -177,7 +177,7 @@ class TestRecordPayment(PaymentsCommon):
         )
         self._figures(move, 40.0, 90.0, "sent", 90.0)
         # An overpayment through the wizard needs the explicit choice.
-        wizard = Form(self.env[action["res_model"]].with_user(self.billing_user).with_context(action["context"]))
+        wizard = Form(self.env[action["res_model"]].with_user(self.billing_user).with_context(**action["context"]))
         wizard.amount = 100.0
         self.assertTrue(wizard.is_overpayment)
         with self.assertRaisesRegex(UserError, "more than the balance"):
@@ -305,7 +305,7 @@ class TestVoid(PaymentsCommon):
     def test_void_wizard(self):
         move = self._sent_invoice()
         action = move.action_billing_open_void()
-        wizard = Form(self.env[action["res_model"]].with_context(action["context"]))
+        wizard = Form(self.env[action["res_model"]].with_context(**action["context"]))
         wizard.reason = "Duplicate invoice"
         wizard.save().action_void()
         self.assertRecordValues(move, [{"billing_state": "voided", "void_reason": "Duplicate invoice"}])
@@ -380,7 +380,7 @@ class TestRefund(PaymentsCommon):
         move = self._sent_invoice()
         self._pay(move, 130.0)
         action = move.action_billing_open_refund()
-        wizard = Form(self.env[action["res_model"]].with_context(action["context"]))
+        wizard = Form(self.env[action["res_model"]].with_context(**action["context"]))
         self.assertEqual(wizard.amount, 130.0, "defaults to the amount paid")
         self.assertFalse(wizard.can_use_processor, "a check cannot go back through a processor")
         wizard.amount = 20.0
@@ -587,7 +587,8 @@ class TestConcurrentPayments(TransactionCase):
                 "parent": parent.id,
                 "product": product.id,
             }
-            cr.commit()  # pylint: disable=invalid-commit  (a second real connection must see the data)
+            # A second, real connection must see this data.
+            cr.commit()  # pylint: disable=invalid-commit
         return ids
 
     def _cleanup(self, ids):
@@ -606,7 +607,8 @@ class TestConcurrentPayments(TransactionCase):
             cr.execute("DELETE FROM practice_client WHERE id = %s", [ids["client"]])
             env["res.partner"].browse(ids["parent"]).unlink()
             env["product.product"].browse(ids["product"]).unlink()
-            cr.commit()  # pylint: disable=invalid-commit  (a second real connection must see the data)
+            # A second, real connection must see this data.
+            cr.commit()  # pylint: disable=invalid-commit
 
     def _processor_notifies(self, env, ids):
         tx = env["payment.transaction"].browse(ids["tx"])

@@ -172,7 +172,8 @@ class TestConcurrentSend(TransactionCase):
             session.action_finalize()
             move = session.charge_ids._create_invoices()
             ids = {"move": move.id, "client": client.id, "parent": parent.id, "product": product.id}
-            cr.commit()  # pylint: disable=invalid-commit  (a second real connection must see the data)
+            # A second, real connection must see this data.
+            cr.commit()  # pylint: disable=invalid-commit
         return ids
 
     def _cleanup(self, ids):
@@ -190,7 +191,8 @@ class TestConcurrentSend(TransactionCase):
             cr.execute("DELETE FROM practice_client WHERE id = %s", [ids["client"]])
             env["res.partner"].browse(ids["parent"]).unlink()
             env["product.product"].browse(ids["product"]).unlink()
-            cr.commit()  # pylint: disable=invalid-commit  (a second real connection must see the data)
+            # A second, real connection must see this data.
+            cr.commit()  # pylint: disable=invalid-commit
 
     def test_two_concurrent_sends_post_once_and_email_once(self):
         ids = self._committed_draft()

@@ -24,26 +24,34 @@ class TestStripeWebhook(BillingCommon, HttpCase):
         cls.stripe = cls.env.ref("payment.payment_provider_stripe").sudo()
         if cls.stripe.company_id != cls.company:
             cls.stripe = cls.stripe.copy({"company_id": cls.company.id})
-        cls.stripe.write({
-            "state": "test",
-            "is_published": True,
-            "stripe_secret_key": "sk_test_parentbilling",
-            "stripe_publishable_key": "pk_test_parentbilling",
-            "stripe_webhook_secret": WEBHOOK_SECRET,
-        })
+        cls.stripe.write(
+            {
+                "state": "test",
+                "is_published": True,
+                "stripe_secret_key": "sk_test_parentbilling",
+                "stripe_publishable_key": "pk_test_parentbilling",
+                "stripe_webhook_secret": WEBHOOK_SECRET,
+            }
+        )
 
     def setUp(self):
         super().setUp()
         self.invoice = self._sent_invoice(count=2, units=2)  # 130.00
-        self.tx = self.env["payment.transaction"].sudo().create({
-            "provider_id": self.stripe.id,
-            "payment_method_id": self.env.ref("payment.payment_method_card").id,
-            "amount": self.invoice.amount_residual,
-            "currency_id": self.invoice.currency_id.id,
-            "partner_id": self.parent_rivera.id,
-            "operation": "online_redirect",
-            "invoice_ids": [(6, 0, self.invoice.ids)],
-        })
+        self.tx = (
+            self.env["payment.transaction"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": self.stripe.id,
+                    "payment_method_id": self.env.ref("payment.payment_method_card").id,
+                    "amount": self.invoice.amount_residual,
+                    "currency_id": self.invoice.currency_id.id,
+                    "partner_id": self.parent_rivera.id,
+                    "operation": "online_redirect",
+                    "invoice_ids": [(6, 0, self.invoice.ids)],
+                }
+            )
+        )
         self.body = PAYLOAD.read_text().replace("__REFERENCE__", self.tx.reference)
 
     def _post(self, body, timestamp=None, secret=WEBHOOK_SECRET):
@@ -71,9 +79,16 @@ class TestStripeWebhook(BillingCommon, HttpCase):
         self.assertEqual(len(payment), 1)
         self.assertIn("pi_3QpB7yAlCFm536g81Wy7RCPH", payment.memo)
         self.assertEqual(payment.payment_transaction_id, self.tx)
-        self.assertRecordValues(self.invoice, [{
-            "billing_state": "paid", "billing_amount_paid": 130.0, "billing_amount_due": 0.0,
-        }])
+        self.assertRecordValues(
+            self.invoice,
+            [
+                {
+                    "billing_state": "paid",
+                    "billing_amount_paid": 130.0,
+                    "billing_amount_due": 0.0,
+                }
+            ],
+        )
         self.assertEqual(self._receivable_balance(self.parent_rivera), 0.0)
 
     def test_same_webhook_twice_makes_one_payment(self):
@@ -104,9 +119,7 @@ class TestStripeWebhook(BillingCommon, HttpCase):
 
     def test_tampered_payload_changes_nothing(self):
         timestamp = int(time.time())
-        signature = hmac.new(
-            WEBHOOK_SECRET.encode(), f"{timestamp}.{self.body}".encode(), hashlib.sha256
-        ).hexdigest()
+        signature = hmac.new(WEBHOOK_SECRET.encode(), f"{timestamp}.{self.body}".encode(), hashlib.sha256).hexdigest()
         tampered = json.dumps(json.loads(self.body) | {"livemode": True})
         response = self.url_open(
             "/payment/stripe/webhook",

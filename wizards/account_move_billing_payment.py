@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.tools.misc import clean_context
 
 from ..models.res_company import BILLING_METHODS
 
@@ -35,7 +34,7 @@ class AccountMoveBillingPayment(models.TransientModel):
 
     def action_record(self):
         self.ensure_one()
-        self.move_id.with_context(clean_context(self.env.context))._billing_register_payment(
+        self.move_id._billing_register_payment(
             self.amount, self.date, self.method, self.reference, keep_excess=self.keep_excess
         )
         return {"type": "ir.actions.act_window_close"}

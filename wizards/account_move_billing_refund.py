@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.tools.misc import clean_context
 
 from ..models.res_company import BILLING_METHODS
 
@@ -42,7 +41,7 @@ class AccountMoveBillingRefund(models.TransientModel):
 
     def action_refund(self):
         self.ensure_one()
-        self.move_id.with_context(clean_context(self.env.context))._billing_refund(
+        self.move_id._billing_refund(
             self.amount,
             self.reason,
             credit_invoice=self.credit_invoice,

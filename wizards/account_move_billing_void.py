@@ -1,5 +1,4 @@
 from odoo import fields, models
-from odoo.tools.misc import clean_context
 
 
 class AccountMoveBillingVoid(models.TransientModel):
@@ -11,5 +10,5 @@ class AccountMoveBillingVoid(models.TransientModel):
 
     def action_void(self):
         self.ensure_one()
-        self.move_id.with_context(clean_context(self.env.context))._billing_void(self.reason)
+        self.move_id._billing_void(self.reason)
         return {"type": "ir.actions.act_window_close"}
