@@ -1,4 +1,8 @@
-from odoo import Command, fields
+from contextlib import closing, contextmanager
+
+from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.sql_db import db_connect
+from odoo.tests import TransactionCase
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -112,3 +116,65 @@ class BillingCommon(AccountTestInvoicingCommon):
             ]
         )
         return self.currency.round(sum(lines.mapped("balance")))
+
+
+class RealConnectionsCase(TransactionCase):
+    """Concurrency needs several real database connections: the test's own
+    transaction is only one. Data those connections share is committed by
+    ``_commit_family`` and removed again when the test ends."""
+
+    @contextmanager
+    def _connection(self):
+        """A second, real connection to the test database, as superuser."""
+        with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
+            yield api.Environment(cr, SUPERUSER_ID, {})
+
+    def _commit_family(self, name, price=50.0, sessions=1, invoice=False):
+        """Commit a private-pay family: a service, a parent, a client and
+        finalized sessions (unbilled charges), plus its draft invoice when
+        ``invoice``. Returns their ids."""
+        with self._connection() as env:
+            product = env["product.product"].create(
+                {"name": f"{name} service", "type": "service", "list_price": price, "taxes_id": False}
+            )
+            parent = env["res.partner"].create({"name": f"{name} Parent", "email": "parent@example.com"})
+            client = env["practice.client"].create(
+                {"name": f"{name} Kid", "partner_id": parent.id, "bill_to_mode": "client"}
+            )
+            records = env["practice.session"].create(
+                [{"client_id": client.id, "product_id": product.id, "units": 1.0} for _i in range(sessions)]
+            )
+            records.action_finalize()
+            ids = {
+                "charges": records.charge_ids.ids,
+                "sessions": records.ids,
+                "client": client.id,
+                "parent": parent.id,
+                "product": product.id,
+            }
+            if invoice:
+                ids["move"] = records.charge_ids._create_invoices().id
+            # The other connections must see this data.
+            env.cr.commit()  # pylint: disable=invalid-commit
+        self.addCleanup(self._remove_family, ids)
+        return ids
+
+    def _remove_family(self, ids):
+        with self._connection() as env:
+            parent = env["res.partner"].browse(ids["parent"])
+            env["account.payment.register"].search([("partner_id", "=", parent.id)]).unlink()
+            payments = env["account.payment"].search([("partner_id", "=", parent.id)])
+            payments.action_draft()
+            payments.unlink()
+            env["payment.transaction"].search([("partner_id", "=", parent.id)]).unlink()
+            moves = env["account.move"].search([("partner_id", "=", parent.id)])
+            env["mail.mail"].search([("model", "=", "account.move"), ("res_id", "in", moves.ids)]).unlink()
+            moves.filtered(lambda m: m.state != "draft").button_draft()
+            moves.with_context(force_delete=True).unlink()
+            env["practice.charge"].browse(ids["charges"]).unlink()
+            # Finalized sessions refuse deletion by design; this is test cleanup.
+            env.cr.execute("DELETE FROM practice_session WHERE id IN %s", [tuple(ids["sessions"])])
+            env.cr.execute("DELETE FROM practice_client WHERE id = %s", [ids["client"]])
+            parent.unlink()
+            env["product.product"].browse(ids["product"]).unlink()
+            env.cr.commit()  # pylint: disable=invalid-commit

@@ -1,15 +1,13 @@
-from contextlib import closing
 from datetime import date
 
 from freezegun import freeze_time
 from psycopg2 import errors
 
-from odoo import SUPERUSER_ID, Command, api, fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.sql_db import db_connect
-from odoo.tests import Form, TransactionCase, tagged
+from odoo.tests import Form, tagged
 
-from .common import BillingCommon
+from .common import BillingCommon, RealConnectionsCase
 
 
 class PaymentsCommon(BillingCommon):
@@ -545,70 +543,32 @@ class TestProcessorPayments(PaymentsCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrentPayments(TransactionCase):
+class TestConcurrentPayments(RealConnectionsCase):
     """A processor notification and a staff payment for the same money at the
     same time, on two real database connections (one test transaction
     cannot show this). Whichever comes first wins; the other is refused or
     linked, never a second payment."""
 
     def _committed_invoice(self):
-        with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            product = env["product.product"].create(
-                {"name": "Concurrent pay service", "type": "service", "list_price": 100.0, "taxes_id": False}
-            )
-            parent = env["res.partner"].create({"name": "Concurrent Payer"})
-            client = env["practice.client"].create(
-                {"name": "Concurrent Payer Kid", "partner_id": parent.id, "bill_to_mode": "client"}
-            )
-            session = env["practice.session"].create({"client_id": client.id, "product_id": product.id, "units": 1.0})
-            session.action_finalize()
-            move = session.charge_ids._create_invoices()
+        ids = self._commit_family("Concurrent Payer", price=100.0, invoice=True)
+        with self._connection() as env:
+            move = env["account.move"].browse(ids["move"])
             move.action_post()
-            provider = env.ref("payment.payment_provider_demo")
             tx = env["payment.transaction"].create(
                 {
-                    "provider_id": provider.id,
+                    "provider_id": env.ref("payment.payment_provider_demo").id,
                     "payment_method_id": env.ref("payment_demo.payment_method_demo").id,
                     "amount": 100.0,
                     "currency_id": move.currency_id.id,
-                    "partner_id": parent.id,
+                    "partner_id": ids["parent"],
                     "operation": "online_direct",
                     "invoice_ids": [Command.set(move.ids)],
                 }
             )
-            ids = {
-                "move": move.id,
-                "tx": tx.id,
-                "reference": f"demo-{tx.reference}",  # what the processor's dashboard shows
-                "charges": session.charge_ids.ids,
-                "session": session.id,
-                "client": client.id,
-                "parent": parent.id,
-                "product": product.id,
-            }
-            # A second, real connection must see this data.
-            cr.commit()  # pylint: disable=invalid-commit
+            ids.update(tx=tx.id, reference=f"demo-{tx.reference}")  # what the processor's dashboard shows
+            # The other connections must see this data.
+            env.cr.commit()  # pylint: disable=invalid-commit
         return ids
-
-    def _cleanup(self, ids):
-        with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            env["account.payment.register"].search([("partner_id", "=", ids["parent"])]).unlink()
-            payments = env["account.payment"].search([("partner_id", "=", ids["parent"])])
-            payments.action_draft()
-            payments.unlink()
-            env["payment.transaction"].browse(ids["tx"]).unlink()
-            move = env["account.move"].browse(ids["move"])
-            move.button_draft()
-            move.with_context(force_delete=True).unlink()
-            env["practice.charge"].browse(ids["charges"]).unlink()
-            cr.execute("DELETE FROM practice_session WHERE id = %s", [ids["session"]])
-            cr.execute("DELETE FROM practice_client WHERE id = %s", [ids["client"]])
-            env["res.partner"].browse(ids["parent"]).unlink()
-            env["product.product"].browse(ids["product"]).unlink()
-            # A second, real connection must see this data.
-            cr.commit()  # pylint: disable=invalid-commit
 
     def _processor_notifies(self, env, ids):
         tx = env["payment.transaction"].browse(ids["tx"])
@@ -640,11 +600,8 @@ class TestConcurrentPayments(TransactionCase):
 
     def test_processor_first_then_staff(self):
         ids = self._committed_invoice()
-        self.addCleanup(self._cleanup, ids)
-        db = db_connect(self.env.cr.dbname)
-        with closing(db.cursor()) as cr1, closing(db.cursor()) as cr2:
-            env1 = api.Environment(cr1, SUPERUSER_ID, {})
-            env2 = api.Environment(cr2, SUPERUSER_ID, {})
+        with self._connection() as env1, self._connection() as env2:
+            cr1, cr2 = env1.cr, env2.cr
             self._processor_notifies(env1, ids)
             # Staff records the same money while the notification is being processed.
             move2 = env2["account.move"].browse(ids["move"])
@@ -661,11 +618,8 @@ class TestConcurrentPayments(TransactionCase):
 
     def test_staff_first_then_processor(self):
         ids = self._committed_invoice()
-        self.addCleanup(self._cleanup, ids)
-        db = db_connect(self.env.cr.dbname)
-        with closing(db.cursor()) as cr1, closing(db.cursor()) as cr2:
-            env1 = api.Environment(cr1, SUPERUSER_ID, {})
-            env2 = api.Environment(cr2, SUPERUSER_ID, {})
+        with self._connection() as env1, self._connection() as env2:
+            cr1, cr2 = env1.cr, env2.cr
             env1["account.move"].browse(ids["move"])._billing_register_payment(
                 100.0, fields.Date.today(), "card", ids["reference"]
             )

@@ -1,12 +1,10 @@
 import re
-from contextlib import closing
 
-from odoo import SUPERUSER_ID, Command, api
+from odoo import Command
 from odoo.exceptions import UserError
-from odoo.sql_db import db_connect
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 
-from .common import BillingCommon
+from .common import BillingCommon, RealConnectionsCase
 
 # What must never reach the parent's inbox: the client (child), the services
 # and their CPT codes, the invoice notes (free text staff may fill with
@@ -156,51 +154,14 @@ class TestSend(BillingCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrentSend(TransactionCase):
+class TestConcurrentSend(RealConnectionsCase):
     """Two users pressing Send on the same draft at once, on two real database
     connections: one posting, one email."""
 
-    def _committed_draft(self):
-        with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            product = env["product.product"].create({"name": "Concurrent send", "type": "service", "list_price": 40})
-            parent = env["res.partner"].create({"name": "Send Parent", "email": "send.parent@example.com"})
-            client = env["practice.client"].create(
-                {"name": "Send Kid", "partner_id": parent.id, "bill_to_mode": "client"}
-            )
-            session = env["practice.session"].create({"client_id": client.id, "product_id": product.id, "units": 1.0})
-            session.action_finalize()
-            move = session.charge_ids._create_invoices()
-            ids = {"move": move.id, "client": client.id, "parent": parent.id, "product": product.id}
-            # A second, real connection must see this data.
-            cr.commit()  # pylint: disable=invalid-commit
-        return ids
-
-    def _cleanup(self, ids):
-        with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            move = env["account.move"].browse(ids["move"])
-            env["mail.mail"].search([("model", "=", "account.move"), ("res_id", "=", move.id)]).unlink()
-            charges = move.invoice_line_ids.practice_charge_id
-            sessions = charges.session_id
-            if move.state == "posted":
-                move.button_draft()
-            move.with_context(force_delete=True).unlink()
-            charges.unlink()
-            cr.execute("DELETE FROM practice_session WHERE id IN %s", [tuple(sessions.ids)])
-            cr.execute("DELETE FROM practice_client WHERE id = %s", [ids["client"]])
-            env["res.partner"].browse(ids["parent"]).unlink()
-            env["product.product"].browse(ids["product"]).unlink()
-            # A second, real connection must see this data.
-            cr.commit()  # pylint: disable=invalid-commit
-
     def test_two_concurrent_sends_post_once_and_email_once(self):
-        ids = self._committed_draft()
-        self.addCleanup(self._cleanup, ids)
-        db = db_connect(self.env.cr.dbname)
-        with closing(db.cursor()) as cr1, closing(db.cursor()) as cr2:
-            env1 = api.Environment(cr1, SUPERUSER_ID, {})
-            env2 = api.Environment(cr2, SUPERUSER_ID, {})
+        ids = self._commit_family("Send", price=40.0, invoice=True)
+        with self._connection() as env1, self._connection() as env2:
+            cr1, cr2 = env1.cr, env2.cr
             env2["account.move"].browse(ids["move"]).read(["state"])  # the second user has the form open
             env1["account.move"].browse(ids["move"]).action_billing_send()
             env1.flush_all()
