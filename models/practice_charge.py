@@ -24,7 +24,7 @@ class PracticeCharge(models.Model):
         string="Description", compute="_compute_name", store=True, readonly=False, precompute=True, required=True
     )
     units = fields.Float(required=True, default=1.0, digits="Product Unit of Measure")
-    unit_price = fields.Monetary(string="Rate", required=True)
+    unit_price = fields.Monetary(string="Rate", required=True, aggregator=None)
     amount = fields.Monetary(string="Total", compute="_compute_amount", store=True)
     state = fields.Selection(
         [("unbilled", "Unbilled"), ("invoiced", "Invoiced")],

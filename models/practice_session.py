@@ -30,6 +30,7 @@ class PracticeSession(models.Model):
         readonly=False,
         precompute=True,
         tracking=True,
+        aggregator=None,
     )
     amount = fields.Monetary(compute="_compute_amount", store=True)
     state = fields.Selection(

@@ -12,9 +12,8 @@ registry.category("web_tour.tours").add("parent_billing_create_invoice", {
             run: "click",
         },
         {
-            content: "Open the client's group of unbilled charges",
-            trigger: ".o_group_header:contains('Tour Kid')",
-            run: "click",
+            content: "Only that client's charges are listed",
+            trigger: ".o_search_panel_category_value header.active:contains('Tour Kid')",
         },
         {
             content: "The right pane lists the client's charges with their code",
