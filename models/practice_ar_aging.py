@@ -92,6 +92,9 @@ class PracticeArAging(models.Model):
                  WHERE account.account_type = 'asset_receivable'
                    AND line.parent_state = 'posted'
                    AND line.date <= %(as_of)s
+                   -- only parents' items: every family receivable carries the parent
+                   AND line.partner_id IN (SELECT family.commercial_partner_id FROM account_move family
+                                            WHERE family.practice_client_id IS NOT NULL)
             ),
             per_move AS (
                 SELECT receivable.root_id AS move_id, SUM(receivable.residual) AS residual
