@@ -1,3 +1,4 @@
+from . import base
 from . import (
     account_move,
     account_move_late_fee,

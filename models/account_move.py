@@ -264,7 +264,7 @@ class AccountMove(models.Model):
         """Post, render and attach the PDF, queue the parent's email, open the
         portal. Idempotent: invoices already sent are left alone."""
         self._billing_check_state(("draft", "sent", "overdue", "paid"), self.env._("send"))
-        self.env["practice.charge"]._lock_rows(self)
+        self._billing_lock()
         to_send = self.filtered(lambda m: m.state == "draft" and not m.billing_sent_date)
         for move in to_send:
             if not move.invoice_line_ids.filtered(lambda l: l.display_type == "product"):

@@ -118,7 +118,7 @@ class AccountMove(models.Model):
         locked = self.browse()
         for move in self:
             try:
-                self.env["practice.charge"]._lock_rows(move)
+                move._billing_lock()
             except UserError:
                 continue
             locked |= move
@@ -186,7 +186,7 @@ class AccountMove(models.Model):
         for move in self:
             try:
                 with self.env.cr.savepoint():
-                    self.env["practice.charge"]._lock_rows(move)
+                    move._billing_lock()
                     # the lock re-reads the row: decide on the committed state
                     move.invalidate_recordset()
                     move.debit_note_ids.invalidate_recordset()
@@ -255,7 +255,7 @@ class AccountMove(models.Model):
         if not (reason or "").strip():
             raise UserError(self.env._("Waiving a late fee requires a reason."))
         self._billing_check_state(("sent", "overdue"), self.env._("waive the late fee of"))
-        self.env["practice.charge"]._lock_rows(self)
+        self._billing_lock()
         fees = self.billing_late_fee_ids.filtered(lambda m: m.state == "posted" and m.payment_state != "reversed")
         if not fees:
             raise UserError(self.env._("Invoice %s has no late fee to waive.", self.display_name))

@@ -44,7 +44,7 @@ class AccountMove(models.Model):
         if float_compare(amount, 0, precision_rounding=self.currency_id.rounding) <= 0:
             raise UserError(self.env._("The payment amount must be above zero."))
         date = fields.Date.to_date(date) or fields.Date.context_today(self)
-        self.env["practice.charge"]._lock_rows(self)
+        self._billing_lock()
         due = self.billing_amount_due
         if self.currency_id.compare_amounts(amount, due) > 0 and not keep_excess:
             raise UserError(
@@ -128,7 +128,7 @@ class AccountMove(models.Model):
         if not (reason or "").strip():
             raise UserError(self.env._("Voiding an invoice requires a reason."))
         self._billing_check_state(("draft", "sent", "overdue"), self.env._("void"))
-        self.env["practice.charge"]._lock_rows(self)
+        self._billing_lock()
         for move in self:
             # Refunded payments (net zero) do not block the void.
             if move.currency_id.compare_amounts(move.billing_amount_paid, 0) > 0:
@@ -201,7 +201,7 @@ class AccountMove(models.Model):
             )
         if float_compare(amount, 0, precision_rounding=self.currency_id.rounding) <= 0:
             raise UserError(self.env._("The refund amount must be above zero."))
-        self.env["practice.charge"]._lock_rows(self)
+        self._billing_lock()
         if self.currency_id.compare_amounts(amount, self.billing_amount_paid) > 0:
             raise UserError(
                 self.env._(

@@ -1,8 +1,5 @@
-from psycopg2 import errors
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
 
 INVOICE_BATCH_SIZE = 100
 
@@ -76,33 +73,6 @@ class PracticeCharge(models.Model):
         return super().write(vals)
 
     # ------------------------------------------------------------------
-    # Concurrency
-    # ------------------------------------------------------------------
-    @api.model
-    def _lock_rows(self, records):
-        """Row-lock ``records`` for this transaction so two users acting on the
-        same rows at once cannot both succeed; the second gets a clear error."""
-        if not records:
-            return
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM %s WHERE id IN %s FOR UPDATE NOWAIT",
-                        SQL.identifier(records._table),
-                        tuple(records.ids),
-                    )
-                )
-        except (errors.LockNotAvailable, errors.SerializationFailure):
-            raise UserError(
-                self.env._(
-                    "Another user is working on these %(what)s right now. Try again in a moment.",
-                    what=records._description.lower(),
-                )
-            ) from None
-        records.invalidate_recordset()
-
-    # ------------------------------------------------------------------
     # Invoicing
     # ------------------------------------------------------------------
     def _create_invoices(self, due_date=None, notes=None):
@@ -115,7 +85,7 @@ class PracticeCharge(models.Model):
         """
         if not self:
             raise UserError(self.env._("Select at least one unbilled charge to invoice."))
-        self._lock_rows(self)
+        self._billing_lock()
         self._check_can_invoice()
         today = fields.Date.context_today(self)
         if due_date:

@@ -59,7 +59,7 @@ class PracticeClaim(models.Model):
     def action_post(self):
         """Post the payer's answer; patient responsibility above zero becomes
         exactly one unbilled charge. Posting twice does nothing more."""
-        self.env["practice.charge"]._lock_rows(self)
+        self._billing_lock()
         to_post = self.filtered(lambda c: c.state in ("draft", "submitted"))
         if denied := self.filtered(lambda c: c.state == "denied"):
             raise UserError(self.env._("Claim %s was denied and cannot be posted.", denied[0].name))

@@ -78,7 +78,7 @@ class PracticeSession(models.Model):
         """Finalize draft sessions and route each by its client's bill-to mode:
         private pay becomes an unbilled charge, insurance and hybrid a claim.
         Finalizing twice does nothing more."""
-        self.env["practice.charge"]._lock_rows(self)
+        self._billing_lock()
         to_route = self.filtered(lambda s: s.state == "draft")
         to_route.write({"state": "finalized"})
         private = to_route.filtered(lambda s: s.client_id.bill_to_mode == "client")

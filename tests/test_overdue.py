@@ -129,8 +129,8 @@ class TestOverdue(OverdueCommon):
     def test_cron_skips_an_invoice_locked_by_another_transaction(self):
         move = self._invoice_due()
         with patch.object(
-            type(self.env["practice.charge"]),
-            "_lock_rows",
+            type(self.env["account.move"]),
+            "_billing_lock",
             side_effect=UserError("Another user is working on these journal entries right now."),
         ):
             self._run_cron(DUE + timedelta(days=1))
