@@ -86,7 +86,7 @@ pg_bin() {
 as_pg() {
     if [ "$(id -u)" = 0 ]; then
         id postgres >/dev/null 2>&1 || die "running as root needs a 'postgres' system user to own the cluster: apt-get install postgresql."
-        runuser -u postgres -- "$@"
+        (cd / && runuser -u postgres -- "$@")
     else
         "$@"
     fi
@@ -109,9 +109,9 @@ ensure_postgres() {
         rm -rf "$PB_PGDATA"
         mkdir -p "$PB_PGDATA"
         [ "$(id -u)" = 0 ] && chown postgres: "$PB_PGDATA" && chmod 700 "$PB_PGDATA"
-        say "creating a private PostgreSQL cluster in .local/pgdata"
+        say "creating a private PostgreSQL cluster in $PB_PGDATA"
         as_pg "$bin/initdb" -D "$PB_PGDATA" -U "$PB_PGUSER" --auth=trust -E UTF8 --locale=C >"$PB_LOCAL/initdb.log" 2>&1 \
-            || { rm -rf "$PB_PGDATA"; die "initdb failed; see .local/initdb.log"; }
+            || { rm -rf "$PB_PGDATA"; die "initdb failed; see $PB_LOCAL/initdb.log"; }
     fi
     if as_pg "$bin/pg_ctl" -D "$PB_PGDATA" status >/dev/null 2>&1; then
         return
@@ -127,7 +127,7 @@ ensure_postgres() {
     fi
     as_pg "$bin/pg_ctl" -D "$PB_PGDATA" -l "$PB_PGDATA/server.log" -w -t 60 \
         -o "-p $PB_PGPORT -c unix_socket_directories= -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" start >/dev/null \
-        || die "PostgreSQL did not start; see .local/pgdata/server.log"
+        || die "PostgreSQL did not start; see $PB_PGDATA/server.log"
 }
 
 stop_postgres() {
