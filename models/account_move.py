@@ -125,7 +125,7 @@ class AccountMove(models.Model):
                     }
                 )
                 continue
-            fees = move.debit_note_ids.filtered(lambda m: m.state == "posted" and m.payment_state != "reversed")
+            fees = move._billing_fees()
             credits = move.reversal_move_ids.filtered(lambda m: m.state == "posted")
             total = move.amount_total + sum(fees.mapped("amount_total"))
             credited = sum(credits.mapped("amount_total"))
@@ -142,6 +142,11 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Guards
     # ------------------------------------------------------------------
+    def _billing_fees(self):
+        """This invoice's late fees that count: posted and not waived (reversed)."""
+        self.ensure_one()
+        return self.debit_note_ids.filtered(lambda m: m.state == "posted" and m.payment_state != "reversed")
+
     def _billing_family(self):
         return self.filtered(lambda m: m.practice_client_id and m.move_type == "out_invoice")
 

@@ -17,7 +17,7 @@ class AccountMove(models.Model):
     def _billing_open_moves(self):
         """The invoice and its posted late fees that still carry a balance."""
         self.ensure_one()
-        return (self + self.debit_note_ids).filtered(
+        return (self + self._billing_fees()).filtered(
             lambda m: m.state == "posted" and not m.currency_id.is_zero(m.amount_residual)
         )
 
@@ -144,7 +144,7 @@ class AccountMove(models.Model):
                 lambda c, move=move: c.move_line_id.move_id == move
             )
             if move.state == "posted":
-                fees = move.debit_note_ids.filtered(lambda m: m.state == "posted")
+                fees = move._billing_fees()
                 (move + fees)._reverse_moves(
                     [
                         {"ref": self.env._("Void of %(move)s: %(reason)s", move=m.name, reason=reason)}
@@ -248,7 +248,7 @@ class AccountMove(models.Model):
         balance at zero."""
         self.ensure_one()
         amount = refund.amount
-        fees = self.debit_note_ids.filtered(lambda m: m.state == "posted")
+        fees = self._billing_fees()
         receivable = (self + fees).line_ids.filtered(lambda l: l.account_id.account_type == "asset_receivable")
         # Only this invoice's matches with payments are undone: a payment's
         # matches with other invoices (an excess kept as credit) stay.

@@ -300,7 +300,19 @@ class TestVoid(PaymentsCommon):
         self._figures(move, 0.0, 0.0, "voided", 0.0)
         self.assertEqual(set(move.invoice_line_ids.practice_charge_id.mapped("state")), {"unbilled"})
 
-    def test_void_wizard(self):
+    def test_void_after_waived_late_fee_keeps_the_waiver(self):
+        move = self._sent_invoice(count=2, units=2)  # 130.00
+        fee = move._billing_create_late_fee(15.0, "Late fee")
+        move._billing_waive_late_fee("Goodwill")
+        waiver = fee.reversal_move_ids
+        self.assertEqual(len(waiver), 1)
+        move._billing_void("Wrong client")
+        self.assertEqual(fee.reversal_move_ids, waiver, "a waived fee is not reversed a second time")
+        receivable = (fee + waiver).line_ids.filtered(lambda l: l.account_id.account_type == "asset_receivable")
+        self.assertTrue(all(receivable.mapped("reconciled")), "the waiver stays matched to its fee")
+        self.assertRecordValues(move, [{"billing_state": "voided", "billing_amount_due": 0.0}])
+        self.assertEqual(self._receivable_balance(self.parent_rivera), 0.0)
+
         move = self._sent_invoice()
         action = move.action_billing_open_void()
         wizard = Form(self.env[action["res_model"]].with_context(**action["context"]))
