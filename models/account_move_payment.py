@@ -33,14 +33,7 @@ class AccountMove(models.Model):
         # A wizard's default_move_id must not become the payment's move_id.
         self = self.with_env(self.env(context=clean_context(self.env.context)))  # noqa: PLW0642
         self._billing_check_state(("sent", "overdue"), self.env._("record a payment on"))
-        if method not in dict(BILLING_METHODS):
-            raise UserError(
-                self.env._(
-                    "Unknown payment method %(method)r: use one of %(all)s.",
-                    method=method,
-                    all=", ".join(dict(BILLING_METHODS)),
-                )
-            )
+        self._billing_check_method(method, self.env._("payment"))
         if float_compare(amount, 0, precision_rounding=self.currency_id.rounding) <= 0:
             raise UserError(self.env._("The payment amount must be above zero."))
         date = fields.Date.to_date(date) or fields.Date.context_today(self)
@@ -89,6 +82,17 @@ class AccountMove(models.Model):
             )
         )
         return payment
+
+    def _billing_check_method(self, method, kind):
+        if method not in dict(BILLING_METHODS):
+            raise UserError(
+                self.env._(
+                    "Unknown %(kind)s method %(method)r: use one of %(all)s.",
+                    kind=kind,
+                    method=method,
+                    all=", ".join(dict(BILLING_METHODS)),
+                )
+            )
 
     def _billing_check_payable(self):
         """A voided family invoice accepts no new payment, online or not."""
@@ -191,14 +195,8 @@ class AccountMove(models.Model):
         if not (reason or "").strip():
             raise UserError(self.env._("A refund of invoice %s requires a reason.", self.display_name))
         reason = reason.strip()
-        if method and method not in dict(BILLING_METHODS):
-            raise UserError(
-                self.env._(
-                    "Unknown refund method %(method)r: use one of %(all)s.",
-                    method=method,
-                    all=", ".join(dict(BILLING_METHODS)),
-                )
-            )
+        if method:
+            self._billing_check_method(method, self.env._("refund"))
         if float_compare(amount, 0, precision_rounding=self.currency_id.rounding) <= 0:
             raise UserError(self.env._("The refund amount must be above zero."))
         self._billing_lock()

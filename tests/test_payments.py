@@ -381,6 +381,8 @@ class TestRefund(PaymentsCommon):
             move._billing_refund(10.0, "  ")
         with self.assertRaisesRegex(UserError, "above zero"):
             move._billing_refund(0.0, "Nothing")
+        with self.assertRaisesRegex(UserError, "Unknown refund method 'wire'"):
+            move._billing_refund(10.0, "Wrong method", method="wire")
         self.assertEqual(len(move.billing_payment_ids), 1)
         self._figures(move, 100.0, 30.0, "sent", 30.0)
         with self.assertRaisesRegex(UserError, "more than the 0.0 paid"):
