@@ -1,7 +1,9 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
+
+from .account_move_seal import billing_transition
 
 _logger = logging.getLogger(__name__)
 
@@ -148,28 +150,8 @@ class AccountMove(models.Model):
         return self.debit_note_ids.filtered(lambda m: m.state == "posted" and m.payment_state != "reversed")
 
     def _billing_family(self):
+        """The one predicate: which of these moves are family invoices."""
         return self.filtered(lambda m: m.practice_client_id and m.move_type == "out_invoice")
-
-    def _billing_check_state(self, allowed, action):
-        """One place that says which transitions exist: raise a clear error
-        naming the invoice when ``action`` is not allowed from its state."""
-        labels = dict(BILLING_STATES)
-        for move in self:
-            if not move.practice_client_id or move.move_type != "out_invoice":
-                raise UserError(self.env._("%(move)s is not a family invoice.", move=move.display_name))
-            if move.billing_state not in allowed:
-                raise UserError(
-                    self.env._(
-                        "Cannot %(action)s invoice %(move)s: it is %(state)s.",
-                        action=action,
-                        move=move.display_name,
-                        state=labels.get(move.billing_state),
-                    )
-                )
-
-    def _billing_check_manager(self, action):
-        if not self.env.user.has_group("parent_billing.parent_billing_group_manager"):
-            raise AccessError(self.env._("Only a billing manager can %(action)s an invoice.", action=action))
 
     @api.constrains("practice_client_id", "partner_id")
     def _check_practice_client_partner(self):
@@ -218,7 +200,7 @@ class AccountMove(models.Model):
         :param value: the amount or percent, above zero
         """
         self.ensure_one()
-        self._billing_check_state(("draft",), self.env._("adjust"))
+        self._billing_check_transition("edit")
         if kind not in ("discount", "surcharge") or amount_type not in ("fixed", "percent"):
             raise UserError(self.env._("An adjustment is a discount or a surcharge, fixed or percent."))
         if value <= 0:
@@ -265,12 +247,13 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Send
     # ------------------------------------------------------------------
+    @billing_transition
     def action_billing_send(self):
         """Post, render and attach the PDF, queue the parent's email, open the
         portal. Idempotent: invoices already sent are left alone."""
-        self._billing_check_state(("draft", "sent", "overdue", "paid"), self.env._("send"))
         self._billing_lock()
-        to_send = self.filtered(lambda m: m.state == "draft" and not m.billing_sent_date)
+        to_send = self - self.filtered(lambda m: m.billing_sent_date and m.billing_state != "voided")
+        to_send._billing_check_transition("send")
         for move in to_send:
             if not move.invoice_line_ids.filtered(lambda l: l.display_type == "product"):
                 raise UserError(self.env._("Invoice %s has no lines to send.", move.display_name))
@@ -380,6 +363,9 @@ class AccountMove(models.Model):
 
     def action_billing_open_refund(self):
         return self._billing_wizard_action("account.move.billing.refund", self.env._("Issue Refund"))
+
+    def action_billing_open_extend_due(self):
+        return self._billing_wizard_action("account.move.billing.extend.due", self.env._("Extend Due Date"))
 
     def action_billing_open_adjust(self):
         return self._billing_wizard_action("account.move.billing.adjust", self.env._("Discount or Surcharge"))

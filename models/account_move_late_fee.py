@@ -6,6 +6,8 @@ from odoo import api, fields, models, modules, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from .account_move_seal import billing_transition
+
 _logger = logging.getLogger(__name__)
 
 OVERDUE_BATCH_SIZE = 200
@@ -63,6 +65,7 @@ class AccountMove(models.Model):
         ]
 
     @api.model
+    @billing_transition
     def _cron_billing_overdue(self, batch_size=OVERDUE_BATCH_SIZE):
         """Daily: flag sent invoices past due as overdue, then apply the late-fee
         policy. Works in batches, reports progress to the cron and commits each
@@ -175,6 +178,7 @@ class AccountMove(models.Model):
             return fee, label
         return 0.0, ""
 
+    @billing_transition
     def _billing_apply_late_fee(self, today=None):
         """Post the late fee due today on each invoice, at most one per invoice
         and policy step. Each invoice is locked and re-read first: one held by
@@ -210,6 +214,7 @@ class AccountMove(models.Model):
                 _logger.warning("Late fee of %s failed: %s", move.display_name, error)
         return fees
 
+    @billing_transition
     def _billing_create_late_fee(self, fee, label, step=1):
         """Create and post the debit note of one late fee on this invoice."""
         self.ensure_one()
@@ -247,14 +252,14 @@ class AccountMove(models.Model):
         )
         return debit
 
+    @billing_transition
     def _billing_waive_late_fee(self, reason):
         """Manager: reverse this invoice's open late fees with a reason. The
         fee stays applied for its step (it is not charged again)."""
         self.ensure_one()
-        self._billing_check_manager(self.env._("waive the late fee of"))
+        self._billing_check_transition("waive")
         if not (reason or "").strip():
             raise UserError(self.env._("Waiving a late fee requires a reason."))
-        self._billing_check_state(("sent", "overdue"), self.env._("waive the late fee of"))
         self._billing_lock()
         fees = self.billing_late_fee_ids.filtered(lambda m: m.state == "posted" and m.payment_state != "reversed")
         if not fees:

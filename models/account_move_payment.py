@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 from odoo.tools import float_compare
 from odoo.tools.misc import clean_context
 
+from .account_move_seal import billing_transition
 from .res_company import BILLING_METHODS
 
 
@@ -21,6 +22,7 @@ class AccountMove(models.Model):
             lambda m: m.state == "posted" and not m.currency_id.is_zero(m.amount_residual)
         )
 
+    @billing_transition
     def _billing_register_payment(self, amount, date, method, reference, keep_excess=False):
         """Record a staff payment against the invoice and its late fees.
 
@@ -32,7 +34,7 @@ class AccountMove(models.Model):
         self.ensure_one()
         # A wizard's default_move_id must not become the payment's move_id.
         self = self.with_env(self.env(context=clean_context(self.env.context)))  # noqa: PLW0642
-        self._billing_check_state(("sent", "overdue"), self.env._("record a payment on"))
+        self._billing_check_transition("record_payment")
         self._billing_check_method(method, self.env._("payment"))
         if float_compare(amount, 0, precision_rounding=self.currency_id.rounding) <= 0:
             raise UserError(self.env._("The payment amount must be above zero."))
@@ -124,14 +126,14 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Void
     # ------------------------------------------------------------------
+    @billing_transition
     def _billing_void(self, reason):
         """Void: reverse the posted entry (kept for audit), release the charges,
         refuse further payments, log who/when/why."""
         self = self.with_env(self.env(context=clean_context(self.env.context)))  # noqa: PLW0642
-        self._billing_check_manager(self.env._("void"))
+        self._billing_check_transition("void")
         if not (reason or "").strip():
             raise UserError(self.env._("Voiding an invoice requires a reason."))
-        self._billing_check_state(("draft", "sent", "overdue"), self.env._("void"))
         self._billing_lock()
         for move in self:
             # Refunded payments (net zero) do not block the void.
@@ -174,6 +176,7 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Refund
     # ------------------------------------------------------------------
+    @billing_transition
     def _billing_refund(self, amount, reason, credit_invoice=False, method=None, through_processor=False):
         """Refund part or all of what the parent paid.
 
@@ -190,8 +193,7 @@ class AccountMove(models.Model):
         """
         self.ensure_one()
         self = self.with_env(self.env(context=clean_context(self.env.context)))  # noqa: PLW0642
-        self._billing_check_manager(self.env._("refund"))
-        self._billing_check_state(("paid", "sent", "overdue"), self.env._("refund"))
+        self._billing_check_transition("refund")
         if not (reason or "").strip():
             raise UserError(self.env._("A refund of invoice %s requires a reason.", self.display_name))
         reason = reason.strip()

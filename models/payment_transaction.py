@@ -1,6 +1,8 @@
 from odoo import Command, api, models
 from odoo.tools import SQL
 
+from .account_move_seal import billing_transition
+
 
 class PaymentTransaction(models.Model):
     _inherit = "payment.transaction"
@@ -37,6 +39,7 @@ class PaymentTransaction(models.Model):
         self.ensure_one()
         return {ref for ref in (self.reference, self.provider_reference) if ref}
 
+    @billing_transition
     def _create_payment(self, **extra_create_values):
         """Processor payments on a family invoice land in its payment log,
         with the processor's transaction id in their reference (Odoo's memo).

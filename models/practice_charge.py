@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .account_move_seal import billing_transition
+
 INVOICE_BATCH_SIZE = 100
 
 
@@ -66,6 +68,8 @@ class PracticeCharge(models.Model):
             )
 
     def write(self, vals):
+        if {"state", "move_line_id"} & set(vals) and not self.env["account.move"]._billing_in_transition():
+            raise UserError(self.env._("A charge is invoiced and released by the billing actions only."))
         if {"client_id", "units", "unit_price", "date", "product_id"} & set(vals) and any(
             c.state == "invoiced" for c in self
         ):
@@ -75,6 +79,7 @@ class PracticeCharge(models.Model):
     # ------------------------------------------------------------------
     # Invoicing
     # ------------------------------------------------------------------
+    @billing_transition
     def _create_invoices(self, due_date=None, notes=None):
         """Create one draft family invoice per client from these charges.
 
@@ -165,6 +170,7 @@ class PracticeCharge(models.Model):
             "practice_service_date": self.date,
         }
 
+    @billing_transition
     def _release(self):
         """Return charges to the unbilled queue (line removed, draft deleted, invoice voided)."""
         if self:

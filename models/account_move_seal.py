@@ -1,0 +1,503 @@
+"""The seal of the family invoice.
+
+A family invoice is an Odoo customer invoice underneath, so every generic
+control Odoo offers on it (reset to draft, cancel, post, Send & Print,
+register payment, credit and debit notes, duplicate, delete, direct writes)
+would go around the billing state machine. This file is the one place that
+says what may change a family document:
+
+- ``BILLING_TRANSITIONS`` is the table of billing actions: from which billing
+  states each is allowed and whether it needs a billing manager. The model
+  checks (``_billing_check_transition``) and the buttons' ``invisible``
+  conditions (the ``billing_can_*`` fields) both read it.
+- The billing actions do their work inside ``_billing_transition()``. Outside
+  of it, on family documents (the invoice and what is made from it: late
+  fees, reversals, credit notes), Odoo's generic controls are routed to the
+  billing action that owns the step or refused with a clear error, the fields
+  only transitions set cannot be written, and after Send the lines, amounts,
+  parent, client, notes and due date are frozen.
+
+The transition flag lives on the database cursor, not in the context: a
+context travels over RPC and can be forged, the cursor's own state cannot.
+"""
+
+import functools
+from contextlib import contextmanager
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
+
+# action: (billing states it is allowed from, needs a billing manager,
+#          the error when the invoice is in another state)
+BILLING_TRANSITIONS = {
+    "send": (("draft",), False, _lt("Invoice %(move)s cannot be sent: it is %(state)s.")),
+    "edit": (("draft",), False, _lt("Invoice %(move)s cannot be edited: it is %(state)s. Only drafts can change.")),
+    "record_payment": (
+        ("sent", "overdue"),
+        False,
+        _lt("Invoice %(move)s cannot take a payment: it is %(state)s."),
+    ),
+    "void": (("draft", "sent", "overdue"), True, _lt("Invoice %(move)s cannot be voided: it is %(state)s.")),
+    "refund": (("sent", "overdue", "paid"), True, _lt("Invoice %(move)s cannot be refunded: it is %(state)s.")),
+    "waive": (
+        ("sent", "overdue"),
+        True,
+        _lt("The late fee of invoice %(move)s cannot be waived: the invoice is %(state)s."),
+    ),
+    "extend_due": (
+        ("sent", "overdue"),
+        True,
+        _lt("The due date of invoice %(move)s cannot be extended: it is %(state)s."),
+    ),
+}
+BILLING_MANAGER_ERRORS = {
+    "void": _lt("Only a billing manager can void an invoice."),
+    "refund": _lt("Only a billing manager can refund an invoice."),
+    "waive": _lt("Only a billing manager can waive a late fee."),
+    "extend_due": _lt("Only a billing manager can extend the due date of a sent invoice."),
+}
+
+# Set only by the billing transitions, on any record.
+BILLING_TRANSITION_FIELDS = frozenset(
+    {
+        "billing_state",
+        "billing_amount_fees",
+        "billing_amount_total",
+        "billing_amount_credited",
+        "billing_amount_paid",
+        "billing_amount_due",
+        "billing_overdue",
+        "billing_sent_date",
+        "void_reason",
+        "billing_void_date",
+        "billing_voided_by_id",
+        "billing_is_late_fee",
+        "billing_late_fee_step",
+        "billing_origin_id",
+    }
+)
+# What a family document says to the parent: frozen once it is sent (posted).
+BILLING_FROZEN_FIELDS = frozenset(
+    {
+        "practice_client_id",
+        "partner_id",
+        "commercial_partner_id",
+        "partner_shipping_id",
+        "narration",
+        "invoice_date",
+        "invoice_date_due",
+        "invoice_payment_term_id",
+        "date",
+        "name",
+        "ref",
+        "payment_reference",
+        "journal_id",
+        "company_id",
+        "currency_id",
+        "move_type",
+        "fiscal_position_id",
+        "invoice_cash_rounding_id",
+        "invoice_line_ids",
+        "line_ids",
+        "state",
+        "debit_origin_id",
+        "reversed_entry_id",
+    }
+)
+BILLING_FROZEN_LINE_FIELDS = frozenset(
+    {
+        "move_id",
+        "name",
+        "product_id",
+        "product_uom_id",
+        "quantity",
+        "price_unit",
+        "discount",
+        "tax_ids",
+        "account_id",
+        "partner_id",
+        "currency_id",
+        "debit",
+        "credit",
+        "balance",
+        "amount_currency",
+        "price_subtotal",
+        "price_total",
+        "date_maturity",
+        "display_type",
+        "practice_charge_id",
+        "practice_service_date",
+        "billing_is_adjustment",
+    }
+)
+# Set by the billing actions only, even on a draft.
+BILLING_LINE_TRANSITION_FIELDS = frozenset({"practice_charge_id"})
+
+_TRANSITION_KEY = "parent_billing.transition"
+
+
+def billing_transition(method):
+    """Decorate a billing action: it runs with the seal open."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self.env["account.move"]._billing_transition():
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    billing_origin_id = fields.Many2one(
+        "account.move",
+        string="Family Invoice",
+        compute="_compute_billing_origin_id",
+        store=True,
+        index="btree_not_null",
+        readonly=True,
+        copy=False,
+        help="On a document made from a family invoice (late fee, reversal, credit note): that invoice.",
+    )
+    billing_can_send = fields.Boolean(compute="_compute_billing_can")
+    billing_can_edit = fields.Boolean(compute="_compute_billing_can")
+    billing_can_record_payment = fields.Boolean(compute="_compute_billing_can")
+    billing_can_void = fields.Boolean(compute="_compute_billing_can")
+    billing_can_refund = fields.Boolean(compute="_compute_billing_can")
+    billing_can_waive = fields.Boolean(compute="_compute_billing_can")
+    billing_can_extend_due = fields.Boolean(compute="_compute_billing_can")
+
+    @api.depends(
+        "debit_origin_id.practice_client_id",
+        "debit_origin_id.move_type",
+        "reversed_entry_id.practice_client_id",
+        "reversed_entry_id.billing_origin_id",
+    )
+    def _compute_billing_origin_id(self):
+        for move in self:
+            origin = move.debit_origin_id or move.reversed_entry_id
+            move.billing_origin_id = origin if origin._billing_family() else origin.billing_origin_id
+
+    @api.depends("billing_state")
+    @api.depends_context("uid")
+    def _compute_billing_can(self):
+        is_manager = self.env.user.has_group("parent_billing.parent_billing_group_manager")
+        is_user = self.env.user.has_group("parent_billing.parent_billing_group_user")
+        for move in self:
+            for action, (states, manager_only, _error) in BILLING_TRANSITIONS.items():
+                move[f"billing_can_{action}"] = bool(
+                    move.billing_state in states and (is_manager if manager_only else is_user)
+                )
+
+    # ------------------------------------------------------------------
+    # The transition table and the flag
+    # ------------------------------------------------------------------
+    def _billing_check_transition(self, action):
+        """Raise a clear error naming the invoice when ``action`` is not
+        allowed: not a family invoice, the wrong billing state, or the role."""
+        states, manager_only, error = BILLING_TRANSITIONS[action]
+        if manager_only and not self.env.user.has_group("parent_billing.parent_billing_group_manager"):
+            raise AccessError(str(BILLING_MANAGER_ERRORS[action]))
+        labels = dict(self._fields["billing_state"]._description_selection(self.env))
+        for move in self:
+            if not move._billing_family():
+                raise UserError(self.env._("%(move)s is not a family invoice.", move=move.display_name))
+            if move.billing_state not in states:
+                raise UserError(
+                    self.env._(str(error), move=move.display_name, state=labels.get(move.billing_state, "-"))
+                )
+
+    @contextmanager
+    def _billing_transition(self):
+        """Open the seal for the duration of a billing action (re-entrant)."""
+        cache = self.env.cr.cache
+        cache[_TRANSITION_KEY] = cache.get(_TRANSITION_KEY, 0) + 1
+        try:
+            yield
+        finally:
+            cache[_TRANSITION_KEY] -= 1
+
+    def _billing_in_transition(self):
+        return bool(self.env.cr.cache.get(_TRANSITION_KEY))
+
+    def _billing_documents(self):
+        """Family invoices and the documents made from them."""
+        return self.filtered(lambda m: m._billing_family() or m.billing_origin_id)
+
+    def _billing_sealed(self):
+        """The family documents of these moves that can no longer change."""
+        if self._billing_in_transition():
+            return self.browse()
+        return self._billing_documents().filtered(lambda m: m.state != "draft")
+
+    def _billing_refuse(self, message):
+        raise UserError(message)
+
+    # ------------------------------------------------------------------
+    # Writes
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        if not self._billing_in_transition():
+            self._billing_check_write(vals)
+        return super().write(vals)
+
+    def _billing_check_write(self, vals):
+        if protected := BILLING_TRANSITION_FIELDS.intersection(vals):
+            raise UserError(
+                self.env._(
+                    "%(fields)s can only be changed by the billing actions (Send, Record Payment, Void, "
+                    "Issue Refund, the overdue run).",
+                    fields=", ".join(sorted(self._fields[f].string for f in protected)),
+                )
+            )
+        documents = self._billing_documents()
+        if not documents:
+            if "practice_client_id" in vals and self.filtered(lambda m: m.state != "draft"):
+                raise UserError(self.env._("Only a draft invoice can become a family invoice."))
+            return
+        if "state" in vals:
+            raise UserError(
+                self.env._(
+                    "The status of family invoice %(move)s changes through Send and Void only.",
+                    move=documents[0].display_name,
+                )
+            )
+        sealed = documents.filtered(lambda m: m.state != "draft")
+        if frozen := BILLING_FROZEN_FIELDS.intersection(vals):
+            if sealed:
+                if frozen == {"invoice_date_due"}:
+                    raise UserError(
+                        self.env._(
+                            "Invoice %(move)s has been sent: only a billing manager can extend its due date, "
+                            "with Extend Due Date.",
+                            move=sealed[0].display_name,
+                        )
+                    )
+                raise UserError(
+                    self.env._(
+                        "Invoice %(move)s has been sent: %(fields)s can no longer change. "
+                        "Void it and invoice the charges again to correct it.",
+                        move=sealed[0].display_name,
+                        fields=", ".join(sorted(self._fields[f].string for f in frozen)),
+                    )
+                )
+
+    def copy_data(self, default=None):
+        if documents := self._billing_documents().filtered(lambda m: not self._billing_in_transition()):
+            raise UserError(
+                self.env._(
+                    "Family invoice %(move)s cannot be duplicated: create invoices from Unbilled Charges.",
+                    move=documents[0].display_name,
+                )
+            )
+        return super().copy_data(default=default)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sealed(self):
+        if sealed := self._billing_sealed():
+            raise UserError(
+                self.env._(
+                    "Family document %(move)s has been sent and is kept for audit: void it instead of deleting it.",
+                    move=sealed[0].display_name,
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Odoo's generic controls: routed or refused
+    # ------------------------------------------------------------------
+    def _check_draftable(self):
+        if documents := self._billing_documents().filtered(lambda m: not self._billing_in_transition()):
+            raise UserError(
+                self.env._(
+                    "Family document %(move)s cannot be reset to draft: void the invoice (with a reason) "
+                    "and invoice the charges again.",
+                    move=documents[0].display_name,
+                )
+            )
+        return super()._check_draftable()
+
+    def button_cancel(self):
+        if (documents := self._billing_documents()) and not self._billing_in_transition():
+            raise UserError(
+                self.env._(
+                    "Family invoice %(move)s is cancelled with Void, which asks for a reason "
+                    "and returns its charges to Unbilled Charges.",
+                    move=documents[0].display_name,
+                )
+            )
+        return super().button_cancel()
+
+    def action_post(self):
+        if self._billing_in_transition():
+            return super().action_post()
+        family = self._billing_family()
+        if derived := self._billing_documents() - family:
+            raise UserError(self.env._("%(move)s is posted by its billing action only.", move=derived[0].display_name))
+        res = super(AccountMove, self - family).action_post() if self - family else False
+        if family:
+            # Confirming a family invoice is Send: post, PDF, email, portal.
+            family.action_billing_send()
+        return res
+
+    def _post(self, soft=True):
+        if (documents := self._billing_documents()) and not self._billing_in_transition():
+            raise UserError(
+                self.env._("Family invoice %(move)s is posted by Send only.", move=documents[0].display_name)
+            )
+        return super()._post(soft=soft)
+
+    def _reverse_moves(self, default_values_list=None, cancel=False):
+        if (documents := self._billing_documents()) and not self._billing_in_transition():
+            raise UserError(
+                self.env._(
+                    "Family invoice %(move)s is corrected with Void or Issue Refund, not with a credit note.",
+                    move=documents[0].display_name,
+                )
+            )
+        return super()._reverse_moves(default_values_list=default_values_list, cancel=cancel)
+
+    def action_register_payment(self):
+        family = self._billing_documents()
+        if not family or self._billing_in_transition():
+            return super().action_register_payment()
+        invoice = family._billing_family() or family.billing_origin_id
+        if len(self) == 1 and len(invoice) == 1:
+            # Odoo's Pay button on a family invoice is Record Payment.
+            return invoice.action_billing_record_payment()
+        raise UserError(
+            self.env._(
+                "Payments on family invoice %(move)s are recorded one invoice at a time with Record Payment.",
+                move=family[0].display_name,
+            )
+        )
+
+    def action_send_and_print(self):
+        self._billing_refuse_generic(self.env._("Send & Print"))
+        return super().action_send_and_print()
+
+    def action_invoice_sent(self):
+        self._billing_refuse_generic(self.env._("Send & Print"))
+        return super().action_invoice_sent()
+
+    def action_reverse(self):
+        self._billing_refuse_generic(self.env._("Credit Note"))
+        return super().action_reverse()
+
+    def action_debit_note(self):
+        self._billing_refuse_generic(self.env._("Debit Note"))
+        return super().action_debit_note()
+
+    def action_switch_move_type(self):
+        self._billing_refuse_generic(self.env._("Switch into credit note"))
+        return super().action_switch_move_type()
+
+    def js_assign_outstanding_line(self, line_id):
+        self._billing_refuse_generic(self.env._("Add outstanding credit"))
+        return super().js_assign_outstanding_line(line_id)
+
+    def js_remove_outstanding_partial(self, partial_id):
+        self._billing_refuse_generic(self.env._("Unreconcile"))
+        return super().js_remove_outstanding_partial(partial_id)
+
+    def _billing_refuse_generic(self, control):
+        if (documents := self._billing_documents()) and not self._billing_in_transition():
+            raise UserError(
+                self.env._(
+                    "%(control)s is not available on family invoice %(move)s: use its billing actions "
+                    "(Send, Record Payment, Void, Issue Refund).",
+                    control=control,
+                    move=documents[0].display_name,
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Due date: a logged manager action
+    # ------------------------------------------------------------------
+    def _billing_extend_due_date(self, due_date, reason):
+        """Manager: move the due date of a sent invoice later, with a reason.
+        An overdue invoice whose new due date is ahead is no longer overdue."""
+        self.ensure_one()
+        self._billing_check_transition("extend_due")
+        due_date = fields.Date.to_date(due_date)
+        if not due_date:
+            raise UserError(self.env._("Extending the due date of %s needs the new date.", self.display_name))
+        if not (reason or "").strip():
+            raise UserError(self.env._("Extending the due date of %s requires a reason.", self.display_name))
+        self._billing_lock()
+        old = self.invoice_date_due
+        if due_date <= old:
+            raise UserError(
+                self.env._(
+                    "The new due date %(new)s of invoice %(move)s must be after the current one, %(old)s.",
+                    new=due_date,
+                    move=self.display_name,
+                    old=old,
+                )
+            )
+        with self._billing_transition():
+            receivable = self.line_ids.filtered(lambda l: l.account_id.account_type == "asset_receivable")
+            receivable.write({"date_maturity": due_date})
+            vals = {"invoice_date_due": due_date}
+            if self.billing_overdue and due_date >= fields.Date.context_today(self):
+                vals["billing_overdue"] = False
+            self.write(vals)
+            self.message_post(
+                body=self.env._(
+                    "Due date extended from %(old)s to %(new)s by %(user)s: %(reason)s",
+                    old=old,
+                    new=due_date,
+                    user=self.env.user.name,
+                    reason=reason.strip(),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        Move = self.env["account.move"]
+        if not Move._billing_in_transition():
+            moves = Move.browse({vals["move_id"] for vals in vals_list if vals.get("move_id")})
+            if sealed := moves._billing_sealed():
+                raise UserError(
+                    self.env._(
+                        "Invoice %(move)s has been sent: its lines are read-only. Void it to correct it.",
+                        move=sealed[0].display_name,
+                    )
+                )
+            if any(BILLING_LINE_TRANSITION_FIELDS.intersection(vals) for vals in vals_list):
+                raise UserError(self.env._("Charges are put on an invoice with Create Invoice only."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        Move = self.env["account.move"]
+        if not Move._billing_in_transition():
+            if BILLING_LINE_TRANSITION_FIELDS.intersection(vals):
+                raise UserError(self.env._("Charges are put on an invoice with Create Invoice only."))
+            if (frozen := BILLING_FROZEN_LINE_FIELDS.intersection(vals)) and (sealed := self.move_id._billing_sealed()):
+                raise UserError(
+                    self.env._(
+                        "Invoice %(move)s has been sent: its lines are read-only (%(fields)s). Void it to correct it.",
+                        move=sealed[0].display_name,
+                        fields=", ".join(sorted(self._fields[f].string for f in frozen)),
+                    )
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sealed(self):
+        if sealed := self.move_id._billing_sealed():
+            raise UserError(
+                self.env._(
+                    "Invoice %(move)s has been sent: its lines are read-only. Void it to correct it.",
+                    move=sealed[0].display_name,
+                )
+            )
