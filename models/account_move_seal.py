@@ -158,6 +158,7 @@ class AccountMove(models.Model):
         string="Family Invoice",
         compute="_compute_billing_origin_id",
         store=True,
+        recursive=True,
         index="btree_not_null",
         readonly=True,
         copy=False,
@@ -501,3 +502,76 @@ class AccountMoveLine(models.Model):
                     move=sealed[0].display_name,
                 )
             )
+
+
+class AccountPayment(models.Model):
+    _inherit = "account.payment"
+
+    def _billing_check_sealed(self, control):
+        if self.env["account.move"]._billing_in_transition():
+            return
+        if logged := self.filtered("billing_move_id"):
+            raise UserError(
+                self.env._(
+                    "Payment %(payment)s is in the payment log of family invoice %(move)s: %(control)s is not "
+                    "available. A billing manager corrects it with Issue Refund.",
+                    payment=logged[0].display_name,
+                    move=logged[0].billing_move_id.display_name,
+                    control=control,
+                )
+            )
+
+    def action_draft(self):
+        self._billing_check_sealed(self.env._("Reset to draft"))
+        return super().action_draft()
+
+    def action_cancel(self):
+        self._billing_check_sealed(self.env._("Cancel"))
+        return super().action_cancel()
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_billing_log(self):
+        self._billing_check_sealed(self.env._("Delete"))
+
+
+class AccountPaymentRegister(models.TransientModel):
+    _inherit = "account.payment.register"
+
+    def _create_payments(self):
+        if not self.env["account.move"]._billing_in_transition():
+            if family := self.line_ids.move_id._billing_documents():
+                raise UserError(
+                    self.env._(
+                        "Payments on family invoice %(move)s are recorded with Record Payment on the invoice.",
+                        move=family[0].display_name,
+                    )
+                )
+        return super()._create_payments()
+
+
+class AccountPartialReconcile(models.Model):
+    _inherit = "account.partial.reconcile"
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_billing(self):
+        if self.env["account.move"]._billing_in_transition():
+            return
+        lines = self.debit_move_id | self.credit_move_id
+        if family := lines.move_id._billing_documents():
+            raise UserError(
+                self.env._(
+                    "The payments of family invoice %(move)s are matched by the billing actions only: "
+                    "use Issue Refund or Void.",
+                    move=family[0].display_name,
+                )
+            )
+
+
+class AccountMoveSend(models.AbstractModel):
+    _inherit = "account.move.send"
+
+    @api.model
+    def _check_move_constrains(self, moves):
+        # Odoo's Send & Print wizards (single and batch) on a family invoice.
+        moves._billing_refuse_generic(self.env._("Send & Print"))
+        return super()._check_move_constrains(moves)

@@ -105,6 +105,11 @@ class BillingCommon(AccountTestInvoicingCommon):
         move.action_billing_send()
         return move
 
+    def _mark_overdue(self, move):
+        """What the overdue run does to one invoice, without running it."""
+        with move._billing_transition():
+            move.billing_overdue = True
+
     def _receivable_balance(self, partner):
         """The parent's balance in Odoo's partner ledger (posted receivable items)."""
         lines = self.env["account.move.line"].search(
@@ -160,7 +165,8 @@ class RealConnectionsCase(TransactionCase):
         return ids
 
     def _remove_family(self, ids):
-        with self._connection() as env:
+        # Test cleanup only: the seal is opened to delete what the test committed.
+        with self._connection() as env, env["account.move"]._billing_transition():
             parent = env["res.partner"].browse(ids["parent"])
             env["account.payment.register"].search([("partner_id", "=", parent.id)]).unlink()
             payments = env["account.payment"].search([("partner_id", "=", parent.id)])

@@ -97,7 +97,7 @@ class TestRecordPayment(PaymentsCommon):
 
     def test_payment_on_overdue_invoice_marks_paid(self):
         move = self._sent_invoice()
-        move.billing_overdue = True
+        self._mark_overdue(move)
         self.assertEqual(move.billing_state, "overdue")
         self._pay(move, 20.0)
         self._figures(move, 20.0, 110.0, "overdue", 110.0)
@@ -567,7 +567,8 @@ class TestConcurrentPayments(RealConnectionsCase):
         ids = self._commit_family("Concurrent Payer", price=100.0, invoice=True)
         with self._connection() as env:
             move = env["account.move"].browse(ids["move"])
-            move.action_post()
+            with move._billing_transition():  # posted as Send would, without the PDF
+                move.action_post()
             tx = env["payment.transaction"].create(
                 {
                     "provider_id": env.ref("payment.payment_provider_demo").id,

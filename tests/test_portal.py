@@ -115,7 +115,7 @@ class TestParentPortal(BillingCommon, HttpCase):
 
     def test_list_shows_each_status(self):
         self.inv_mateo._billing_register_payment(35.17, None, "cash", "")
-        self.inv_sofia.billing_overdue = True
+        self._mark_overdue(self.inv_sofia)
         text = self._page_text(self._get("/my/billing", login="maria"))
         self.assertIn("Paid", text)
         self.assertIn("Overdue", text)
