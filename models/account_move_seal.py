@@ -243,6 +243,7 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     def write(self, vals):
         if not self._billing_in_transition():
+            self.check_access("write")  # who may not write at all hears that first
             self._billing_check_write(vals)
         return super().write(vals)
 
@@ -376,6 +377,12 @@ class AccountMove(models.Model):
             )
         )
 
+    def action_force_register_payment(self):
+        # The form's gear menu "Pay": the same as the Pay button.
+        if self._billing_documents() and not self._billing_in_transition():
+            return self.action_register_payment()
+        return super().action_force_register_payment()
+
     def action_send_and_print(self):
         self._billing_refuse_generic(self.env._("Send & Print"))
         return super().action_send_and_print()
@@ -397,8 +404,25 @@ class AccountMove(models.Model):
         return super().action_switch_move_type()
 
     def js_assign_outstanding_line(self, line_id):
-        self._billing_refuse_generic(self.env._("Add outstanding credit"))
-        return super().js_assign_outstanding_line(line_id)
+        """Odoo's "Add" on an outstanding credit of the parent: applying the
+        parent's credit is a payment of the invoice, so it is allowed where
+        Record Payment is, and logged."""
+        family = self._billing_documents()
+        if not family or self._billing_in_transition():
+            return super().js_assign_outstanding_line(line_id)
+        self._billing_check_transition("record_payment")
+        credit = self.env["account.move.line"].browse(line_id)
+        with self._billing_transition():
+            res = super().js_assign_outstanding_line(line_id)
+            self.message_post(
+                body=self.env._(
+                    "Credit %(credit)s of the parent applied by %(user)s.",
+                    credit=credit.move_id.display_name,
+                    user=self.env.user.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return res
 
     def js_remove_outstanding_partial(self, partial_id):
         self._billing_refuse_generic(self.env._("Unreconcile"))

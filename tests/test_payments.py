@@ -146,11 +146,11 @@ class TestRecordPayment(PaymentsCommon):
 
     def test_payment_refused_unless_sent_or_overdue(self):
         draft = self._draft_invoice()
-        with self.assertRaisesRegex(UserError, "Cannot record a payment on invoice .* it is Draft"):
+        with self.assertRaisesRegex(UserError, "cannot take a payment: it is Draft"):
             self._pay(draft, 10.0)
         move = self._sent_invoice(client=self.client_lily)
         self._pay(move, 130.0)
-        with self.assertRaisesRegex(UserError, "Cannot record a payment on invoice .* it is Paid"):
+        with self.assertRaisesRegex(UserError, "cannot take a payment: it is Paid"):
             self._pay(move, 1.0, keep_excess=True)
         with self.assertRaisesRegex(UserError, "amount must be above zero"):
             self._pay(self._sent_invoice(), 0.0)
@@ -264,7 +264,7 @@ class TestVoid(PaymentsCommon):
     def test_voided_invoice_accepts_no_staff_payment(self):
         move = self._sent_invoice()
         move._billing_void("Issued in error")
-        with self.assertRaisesRegex(UserError, "Cannot record a payment on invoice .* it is Voided"):
+        with self.assertRaisesRegex(UserError, "cannot take a payment: it is Voided"):
             self._pay(move, 10.0)
         self.assertFalse(move.billing_payment_ids)
         self._figures(move, 0.0, 0.0, "voided", 0.0)

@@ -153,8 +153,10 @@ class TestSealRpc(BillingCommon, HttpCase):
         self._unchanged(self.move)
 
     def test_odoo_register_payment_routes_to_record_payment(self):
-        action = self._rpc("account.move", "action_register_payment", [self.move.ids])
-        self.assertEqual(action["res_model"], "account.move.billing.payment")
+        for method in ("action_register_payment", "action_force_register_payment"):  # button, gear menu
+            action = self._rpc("account.move", method, [self.move.ids])
+            self.assertEqual(action["res_model"], "account.move.billing.payment")
+            self.assertEqual(action["context"]["default_move_id"], self.move.id)
         wizard_id = self._rpc(
             "account.payment.register",
             "create",
