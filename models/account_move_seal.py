@@ -242,7 +242,9 @@ class AccountMove(models.Model):
     # Writes
     # ------------------------------------------------------------------
     def write(self, vals):
-        if not self._billing_in_transition():
+        if not self._billing_in_transition() and (
+            BILLING_TRANSITION_FIELDS.intersection(vals) or "practice_client_id" in vals or self._billing_documents()
+        ):
             self.check_access("write")  # who may not write at all hears that first
             self._billing_check_write(vals)
         return super().write(vals)
