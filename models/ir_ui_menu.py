@@ -8,6 +8,14 @@ UNBILLED_MENU = "parent_billing.practice_charge_menu_unbilled"
 class IrUiMenu(models.Model):
     _inherit = "ir.ui.menu"
 
+    def _load_menus_blacklist(self):
+        """The Invoicing app is for accountants: billing clerks work in Billing,
+        where family invoices speak the seed's words."""
+        res = super()._load_menus_blacklist()
+        if self.env.user._billing_is_clerk():
+            res.append(self.env.ref("account.menu_finance").id)
+        return res
+
     @api.model
     def load_menus(self, debug):
         """Show the unbilled-charge count on the Unbilled Charges tab. The
