@@ -8,13 +8,14 @@ UNBILLED_MENU = "parent_billing.practice_charge_menu_unbilled"
 class IrUiMenu(models.Model):
     _inherit = "ir.ui.menu"
 
-    def _load_menus_blacklist(self):
+    @api.model
+    def get_user_roots(self):
         """The Invoicing app is for accountants: billing clerks work in Billing,
         where family invoices speak the seed's words."""
-        res = super()._load_menus_blacklist()
+        roots = super().get_user_roots()
         if self.env.user._billing_is_clerk():
-            res.append(self.env.ref("account.menu_finance").id)
-        return res
+            roots -= self.env.ref("account.menu_finance")
+        return roots
 
     @api.model
     def load_menus(self, debug):

@@ -13,7 +13,7 @@ class TestClerkScreens(BillingCommon):
         return {menu["xmlid"] for menu in menus.values() if isinstance(menu, dict) and menu.get("xmlid")}
 
     def test_clerk_lands_in_billing_without_the_invoicing_app(self):
-        self.assertEqual(self.billing_user.action_id, self.env.ref("parent_billing.account_move_action_family_invoices"))
+        self.assertEqual(self.billing_user.action_id.id, self.env.ref("parent_billing.account_move_action_family_invoices").id)
         apps = self._app_xmlids(self.billing_user)
         self.assertIn("parent_billing.parent_billing_menu_root", apps)
         self.assertNotIn("account.menu_finance", apps)
@@ -28,7 +28,7 @@ class TestClerkScreens(BillingCommon):
         user = self._billing_staff("newcomer", "base.group_user")
         self.assertFalse(user.action_id)
         user.write({"groups_id": [Command.link(self.env.ref("parent_billing.parent_billing_group_user").id)]})
-        self.assertEqual(user.action_id, self.env.ref("parent_billing.account_move_action_family_invoices"))
+        self.assertEqual(user.action_id.id, self.env.ref("parent_billing.account_move_action_family_invoices").id)
 
     def test_invoice_form_speaks_billing(self):
         arch = self.env["account.move"].get_views([(False, "form")])["views"]["form"]["arch"]
