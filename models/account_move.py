@@ -76,9 +76,53 @@ class AccountMove(models.Model):
         string="Balance", compute="_compute_billing_amounts", store=True, currency_field="currency_id"
     )
 
+    billing_email_state = fields.Selection(
+        [("queued", "Queued"), ("sent", "Delivered"), ("failed", "Not delivered")],
+        string="Email",
+        compute="_compute_billing_email_state",
+        help="The last invoice email to the parent: waiting in the mail queue, handed to the mail server, or not "
+        "delivered (the reason is shown on the invoice).",
+    )
+    billing_email_failure = fields.Char(string="Email Problem", compute="_compute_billing_email_state")
+
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
+    @api.depends("message_ids")
+    def _compute_billing_email_state(self):
+        """From Odoo's own delivery record (mail.notification) of the last
+        email this invoice sent to its parent."""
+        self.billing_email_state = False
+        self.billing_email_failure = False
+        family = self._billing_family().filtered("id")
+        if not family:
+            return
+        notifications = (
+            self.env["mail.notification"]
+            .sudo()
+            .search(
+                [
+                    ("mail_message_id.model", "=", "account.move"),
+                    ("mail_message_id.res_id", "in", family.ids),
+                    ("notification_type", "=", "email"),
+                ],
+                order="id desc",
+            )
+        )
+        for move in family:
+            last = notifications.filtered(
+                lambda n, move=move: n.mail_message_id.res_id == move.id and n.res_partner_id == move.partner_id
+            )[:1]
+            if not last:
+                continue
+            status = last.notification_status
+            move.billing_email_state = (
+                "sent" if status == "sent" else "queued" if status in ("ready", "process", "pending") else "failed"
+            )
+            if move.billing_email_state == "failed":
+                reason = last.failure_reason or dict(last._fields["failure_type"].selection).get(last.failure_type)
+                move.billing_email_failure = reason or self.env._("The mail server refused the email.")
+
     @api.depends(
         "practice_client_id",
         "state",
@@ -283,8 +327,37 @@ class AccountMove(models.Model):
                 "mimetype": "application/pdf",
             }
         )
-        self.message_post(body=self.env._("Invoice sent to the parent."), attachment_ids=attachment.ids)
+        # no_new_invoice: Odoo must not try to read the PDF back into the invoice.
+        self.with_context(no_new_invoice=True).message_post(
+            body=self.env._("Invoice sent to the parent."), attachment_ids=attachment.ids
+        )
         return attachment
+
+    def action_billing_resend_email(self):
+        """Queue the invoice email to the parent again (e.g. after a failed
+        delivery or a corrected email address)."""
+        self._billing_check_transition("resend")
+        for move in self:
+            if not move.partner_id.email:
+                raise UserError(
+                    self.env._(
+                        "%(parent)s has no email address: add one on the contact, then resend invoice %(move)s.",
+                        parent=move.partner_id.name,
+                        move=move.display_name,
+                    )
+                )
+            move._billing_notify_parent()
+            move.message_post(
+                body=self.env._("Invoice email sent again by %(user)s.", user=self.env.user.name),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    def action_billing_delete_draft(self):
+        """Delete Draft: its charges return to Unbilled Charges."""
+        self._billing_check_transition("edit")
+        self.unlink()
+        return self.env["ir.actions.act_window"]._for_xml_id("parent_billing.account_move_action_family_invoices")
 
     def _billing_notify_parent(self):
         """Queue the notification email to the parent only (no staff copy)."""

@@ -35,6 +35,7 @@ _lt = LazyTranslate(__name__)
 BILLING_TRANSITIONS = {
     "send": (("draft",), False, _lt("Invoice %(move)s cannot be sent: it is %(state)s.")),
     "edit": (("draft",), False, _lt("Invoice %(move)s cannot be edited: it is %(state)s. Only drafts can change.")),
+    "resend": (("sent", "overdue"), False, _lt("The email of invoice %(move)s cannot be sent again: it is %(state)s.")),
     "record_payment": (
         ("sent", "overdue"),
         False,
@@ -166,6 +167,7 @@ class AccountMove(models.Model):
     )
     billing_can_send = fields.Boolean(compute="_compute_billing_can")
     billing_can_edit = fields.Boolean(compute="_compute_billing_can")
+    billing_can_resend = fields.Boolean(compute="_compute_billing_can")
     billing_can_record_payment = fields.Boolean(compute="_compute_billing_can")
     billing_can_void = fields.Boolean(compute="_compute_billing_can")
     billing_can_refund = fields.Boolean(compute="_compute_billing_can")

@@ -1,6 +1,7 @@
 """What a billing clerk sees: the Billing app, not Odoo's accounting."""
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import BillingCommon
@@ -35,3 +36,47 @@ class TestClerkScreens(BillingCommon):
         self.assertIn('name="billing_state" widget="statusbar"', arch)
         self.assertIn("o_billing_totals", arch)
         self.assertIn('name="billing_late_fee_ids"', arch)
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceEmailStatus(BillingCommon):
+    def test_clerk_sees_a_failed_email_and_resends_it(self):
+        move = self._sent_invoice().with_user(self.billing_user)
+        self.assertEqual(move.billing_email_state, "queued")
+        mail = self.env["mail.mail"].sudo().search([("model", "=", "account.move"), ("res_id", "=", move.id)])
+        self.assertEqual(len(mail), 1)
+        # What Odoo records when the mail server refuses the email.
+        mail.mail_message_id.notification_ids.sudo().filtered(lambda n: n.res_partner_id == move.partner_id).write(
+            {"notification_status": "exception", "failure_type": "mail_smtp", "failure_reason": "Connection refused"}
+        )
+        move.invalidate_recordset()
+        self.assertEqual(move.billing_email_state, "failed")
+        self.assertEqual(move.billing_email_failure, "Connection refused")
+        move.action_billing_resend_email()
+        move.invalidate_recordset()
+        self.assertEqual(move.billing_email_state, "queued")
+        self.assertEqual(len(self.env["mail.mail"].search([("model", "=", "account.move"), ("res_id", "=", move.id)])), 2)
+        self.assertIn("sent again", move.message_ids.filtered(lambda m: m.subtype_id.internal)[0].body)
+
+    def test_resend_needs_an_address_and_a_sent_invoice(self):
+        draft = self._draft_invoice()
+        with self.assertRaisesRegex(UserError, "cannot be sent again: it is Draft"):
+            draft.action_billing_resend_email()
+        move = self._sent_invoice(client=self.client_lily)
+        self.parent_chen.email = False
+        with self.assertRaisesRegex(UserError, "has no email address"):
+            move.action_billing_resend_email()
+
+    def test_send_adds_no_odoobot_attachment_note(self):
+        move = self._sent_invoice()
+        self.assertFalse(move.message_ids.filtered(lambda m: "not updated from the attachment" in (m.body or "")))
+
+    def test_delete_draft_returns_charges(self):
+        move = self._draft_invoice().with_user(self.billing_user)
+        charges = move.invoice_line_ids.practice_charge_id
+        action = move.action_billing_delete_draft()
+        self.assertFalse(move.exists())
+        self.assertEqual(set(charges.mapped("state")), {"unbilled"})
+        self.assertEqual(action["res_model"], "account.move")
+        with self.assertRaisesRegex(UserError, "cannot be edited: it is Sent"):
+            self._sent_invoice().action_billing_delete_draft()
