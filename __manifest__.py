@@ -30,6 +30,7 @@
         "wizards/account_move_billing_refund_views.xml",
         "wizards/account_move_billing_waive_views.xml",
         "wizards/account_move_billing_extend_due_views.xml",
+        "wizards/account_move_billing_write_in_views.xml",
         "wizards/practice_ar_aging_as_of_views.xml",
         "views/practice_client_views.xml",
         "views/practice_session_views.xml",

@@ -1,4 +1,5 @@
 import logging
+import math
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -436,6 +437,38 @@ class AccountMove(models.Model):
 
     def action_billing_open_refund(self):
         return self._billing_wizard_action("account.move.billing.refund", self.env._("Issue Refund"))
+
+    def action_billing_open_write_in(self):
+        return self._billing_wizard_action("account.move.billing.write.in", self.env._("Add Write-in"))
+
+    def _billing_add_write_in(self, name, units, rate):
+        """Add a manual line (write-in, e.g. a one-time materials fee) to a draft."""
+        self.ensure_one()
+        self._billing_check_transition("edit")
+        name = (name or "").strip()
+        if not name:
+            raise UserError(self.env._("A write-in line on invoice %s needs a description.", self.display_name))
+        if not (math.isfinite(units) and units > 0):
+            raise UserError(self.env._("The units of a write-in line must be a number above zero."))
+        if not (math.isfinite(rate) and rate > 0):
+            raise UserError(self.env._("The rate of a write-in line must be an amount above zero."))
+        product = self.env.ref("parent_billing.product_billing_write_in")
+        self.write(
+            {
+                "invoice_line_ids": [
+                    fields.Command.create(
+                        {
+                            "product_id": product.id,
+                            "name": name,
+                            "quantity": units,
+                            "price_unit": rate,
+                            "tax_ids": [fields.Command.clear()],
+                        }
+                    )
+                ]
+            }
+        )
+        return True
 
     def action_billing_open_extend_due(self):
         return self._billing_wizard_action("account.move.billing.extend.due", self.env._("Extend Due Date"))

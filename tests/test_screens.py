@@ -2,7 +2,7 @@
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import BillingCommon
 
@@ -80,3 +80,34 @@ class TestInvoiceEmailStatus(BillingCommon):
         self.assertEqual(action["res_model"], "account.move")
         with self.assertRaisesRegex(UserError, "cannot be edited: it is Sent"):
             self._sent_invoice().action_billing_delete_draft()
+
+
+@tagged("post_install", "-at_install")
+class TestWriteIn(BillingCommon):
+    def test_clerk_adds_a_write_in_with_description_units_and_rate(self):
+        move = self._draft_invoice().with_user(self.billing_user)  # 2 x 2 x 32.50 = 130.00
+        wizard = Form(self.env["account.move.billing.write.in"].with_user(self.billing_user).with_context(default_move_id=move.id))
+        wizard.name = "Materials fee"
+        wizard.units = 2
+        wizard.rate = 7.5
+        wizard.save().action_add()
+        line = move.invoice_line_ids.filtered(lambda l: l.name == "Materials fee")
+        self.assertEqual((line.quantity, line.price_unit, line.price_subtotal), (2.0, 7.5, 15.0))
+        self.assertFalse(line.practice_charge_id)
+        self.assertEqual(move.amount_total, 145.0)
+
+    def test_write_in_refuses_bad_input_and_sent_invoices(self):
+        move = self._draft_invoice()
+        for name, units, rate, match in (
+            (" ", 1, 5, "needs a description"),
+            ("Fee", 0, 5, "units"),
+            ("Fee", float("nan"), 5, "units"),
+            ("Fee", 1, float("inf"), "rate"),
+            ("Fee", 1, -5, "rate"),
+        ):
+            with self.assertRaisesRegex(UserError, match):
+                move._billing_add_write_in(name, units, rate)
+        self.assertEqual(len(move.invoice_line_ids), 2)
+        move.action_billing_send()
+        with self.assertRaisesRegex(UserError, "cannot be edited: it is Sent"):
+            move._billing_add_write_in("Fee", 1, 5)

@@ -6,3 +6,4 @@ from . import account_move_billing_refund
 from . import account_move_billing_waive
 from . import practice_ar_aging_as_of
 from . import account_move_billing_extend_due
+from . import account_move_billing_write_in
