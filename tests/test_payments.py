@@ -282,9 +282,11 @@ class TestVoid(PaymentsCommon):
         move._billing_void("Issued in error")  # ... staff voided meanwhile
         self._notify(tx)
         self.assertEqual(tx.state, "done")
-        self.assertFalse(move.billing_payment_ids)
         self._figures(move, 0.0, 0.0, "voided", -130.0)  # the money is the parent's credit
-        self.assertRecordValues(tx.payment_id, [{"amount": 130.0, "billing_move_id": False, "is_reconciled": False}])
+        # ... in the invoice's payment log (Billing AR shows it), never matched to the voided invoice
+        self.assertEqual(move.billing_payment_ids, tx.payment_id)
+        self.assertRecordValues(tx.payment_id, [{"amount": 130.0, "billing_move_id": move.id, "is_reconciled": False}])
+        self.assertEqual(move.billing_amount_refundable, 130.0)
         self.assertIn("stays on the parent's account as a credit", "".join(move.message_ids.mapped("body")))
 
     def test_invoice_with_payments_cannot_be_voided_until_refunded(self):
@@ -650,3 +652,4 @@ class TestConcurrentPayments(RealConnectionsCase):
             self.assertEqual(tx.state, "done")
             cr2.commit()
             self._check_one_payment(env2, ids)
+
