@@ -52,9 +52,7 @@ class AccountMove(models.Model):
         except (TypeError, ValueError):
             value = math.nan
         if not math.isfinite(value):
-            raise UserError(
-                self.env._("The %(field)s must be a number, not %(value)s.", field=field, value=amount)
-            )
+            raise UserError(self.env._("The %(field)s must be a number, not %(value)s.", field=field, value=amount))
         return value
 
     def _billing_flag_for_review(self, message):
@@ -323,14 +321,11 @@ class AccountMove(models.Model):
         refundable = self._billing_amount_refundable()
         if self.billing_state == "voided":
             if self.currency_id.is_zero(refundable):
-                raise UserError(
-                    self.env._("Invoice %s is voided and holds no payment to refund.", self.display_name)
-                )
+                raise UserError(self.env._("Invoice %s is voided and holds no payment to refund.", self.display_name))
             if credit_invoice:
                 raise UserError(
                     self.env._(
-                        "Invoice %s is voided: there is nothing left to credit, only the parent's money "
-                        "to give back.",
+                        "Invoice %s is voided: there is nothing left to credit, only the parent's money to give back.",
                         self.display_name,
                     )
                 )
@@ -457,8 +452,7 @@ class AccountMove(models.Model):
         refund.billing_reason = reason
         self.message_post(
             body=self.env._(
-                "Refund of %(amount)s of the parent's credit on voided invoice %(move)s issued by %(user)s: "
-                "%(reason)s",
+                "Refund of %(amount)s of the parent's credit on voided invoice %(move)s issued by %(user)s: %(reason)s",
                 amount=refund.amount,
                 move=self.name,
                 user=self.env.user.name,

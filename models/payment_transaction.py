@@ -73,11 +73,12 @@ class PaymentTransaction(models.Model):
     # What arrived
     # ------------------------------------------------------------------
     def _process_notification_data(self, notification_data):
-        super()._process_notification_data(notification_data)
+        res = super()._process_notification_data(notification_data)
         if self.state == "done" and self.operation not in ("validation", "refund"):
             received = self._billing_received_from_notification(notification_data)
             if received is not None:
                 self.billing_amount_received = received
+        return res
 
     def _billing_received_from_notification(self, notification_data):
         """The amount the processor says it took, in major units, or None when
@@ -104,7 +105,7 @@ class PaymentTransaction(models.Model):
         (because partial captures reconcile in the child). A refund event
         processed before its payment event is such a child: the payment must
         still be recorded, then the refund applied to it."""
-        super()._post_process()
+        res = super()._post_process()
         for tx in self.filtered(
             lambda t: t.state == "done"
             and t.operation not in ("validation", "refund")
@@ -114,6 +115,7 @@ class PaymentTransaction(models.Model):
             children = tx.child_transaction_ids.filtered(lambda c: c.state in ("done", "cancel"))
             if children and all(child.operation == "refund" for child in children):
                 tx.with_company(tx.company_id)._create_payment()
+        return res
 
     @billing_transition
     def _create_payment(self, **extra_create_values):
@@ -139,7 +141,18 @@ class PaymentTransaction(models.Model):
         if self.payment_id:
             return self.payment_id
         if self.operation == "refund":
-            return self._billing_create_refund_payment(self._billing_refunded_invoice(invoices), extra_create_values)
+            family = self._billing_refunded_invoice(invoices)
+            if not self._billing_refund_accepted(family):
+                return self.env["account.payment"]
+            source_payment = self.source_transaction_id.payment_id
+            extra_create_values.setdefault("billing_move_id", family.id)
+            extra_create_values.setdefault("billing_method", source_payment.billing_method or "card")
+            refund = super()._create_payment(**extra_create_values)
+            reason = self.env.context.get("billing_refund_reason") or self.env._(
+                "Refund through %(provider)s (%(ref)s)", provider=self.provider_id.name, ref=self.reference
+            )
+            family._billing_apply_refund(refund, reason, self.env.context.get("billing_refund_credit", False))
+            return refund
         arrived = self._billing_amount_arrived()
         if self.currency_id.compare_amounts(arrived, self.amount):
             self._billing_flag_amount_mismatch(invoices, arrived)
@@ -217,8 +230,7 @@ class PaymentTransaction(models.Model):
             )
             payment.action_post()
             (payment.move_id.line_ids + moves.line_ids).filtered(
-                lambda line, payment=payment: line.account_id == payment.destination_account_id
-                and not line.reconciled
+                lambda line, payment=payment: line.account_id == payment.destination_account_id and not line.reconciled
             ).reconcile()
             invoice.message_post(
                 body=self.env._(
@@ -315,13 +327,16 @@ class PaymentTransaction(models.Model):
             return self.billing_refund_move_id
         for payment in self.source_transaction_id._billing_source_payments().sorted("id", reverse=True):
             invoice = payment.billing_move_id
-            if invoice in invoices and self.currency_id.compare_amounts(
-                invoice._billing_amount_refundable(), -self.amount
-            ) >= 0:
+            if (
+                invoice in invoices
+                and self.currency_id.compare_amounts(invoice._billing_amount_refundable(), -self.amount) >= 0
+            ):
                 return invoice
         return invoices[:1]
 
-    def _billing_create_refund_payment(self, family, extra_create_values):
+    def _billing_refund_accepted(self, family):
+        """Whether this refund can be recorded now: never before the payment
+        it refunds, never beyond what that payment left to refund."""
         source = self.source_transaction_id
         if not source._billing_source_payments():
             # The processor's refund event came before its payment event: the
@@ -335,7 +350,7 @@ class PaymentTransaction(models.Model):
                     source_ref=source.reference,
                 )
             )
-            return self.env["account.payment"]
+            return False
         refundable = source._billing_refundable()
         if self.currency_id.compare_amounts(-self.amount, refundable) > 0:
             family._billing_flag_for_review(
@@ -349,16 +364,8 @@ class PaymentTransaction(models.Model):
                     source_ref=source.reference,
                 )
             )
-            return self.env["account.payment"]
-        source_payment = source.payment_id
-        extra_create_values.setdefault("billing_move_id", family.id)
-        extra_create_values.setdefault("billing_method", source_payment.billing_method or "card")
-        refund = super()._create_payment(**extra_create_values)
-        reason = self.env.context.get("billing_refund_reason") or self.env._(
-            "Refund through %(provider)s (%(ref)s)", provider=self.provider_id.name, ref=self.reference
-        )
-        family._billing_apply_refund(refund, reason, self.env.context.get("billing_refund_credit", False))
-        return refund
+            return False
+        return True
 
     def _create_child_transaction(self, amount, is_refund=False, **custom_create_values):
         """A refund asked from Issue Refund belongs to the invoice it was asked

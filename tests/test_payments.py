@@ -289,6 +289,23 @@ class TestVoid(PaymentsCommon):
         self.assertEqual(move.billing_amount_refundable, 130.0)
         self.assertIn("stays on the parent's account as a credit", "".join(move.message_ids.mapped("body")))
 
+    def test_credit_on_voided_invoice_refunded_through_the_processor(self):
+        move = self._sent_invoice()
+        tx = self._portal_transaction(move)
+        move._billing_void("Issued in error")
+        self._notify(tx)
+        self._figures(move, 0.0, 0.0, "voided", -130.0)
+        with self.assertRaisesRegex(UserError, "nothing left to credit"):
+            move._billing_refund(130.0, "Paid after the void", credit_invoice=True, through_processor=True)
+        refund = move._billing_refund(130.0, "Paid after the void", through_processor=True)
+        self.assertRecordValues(
+            refund, [{"payment_type": "outbound", "amount": 130.0, "billing_move_id": move.id, "is_reconciled": True}]
+        )
+        self.assertEqual(move.billing_amount_refundable, 0.0)
+        self._figures(move, 0.0, 0.0, "voided", 0.0)
+        with self.assertRaisesRegex(UserError, "is voided and holds no payment to refund"):
+            move._billing_refund(1.0, "Again")
+
     def test_invoice_with_payments_cannot_be_voided_until_refunded(self):
         move = self._sent_invoice()
         self._pay(move, 30.0)
@@ -678,7 +695,9 @@ class TestRecordPaymentGuards(PaymentsCommon):
         move = self._sent_invoice()
         first = self._pay(move, 40.0, "check", "1234", user=self.billing_user)
         self.assertEqual(first.billing_reference, "1234")
-        with self.assertRaisesRegex(UserError, rf"already has payment {first.name} of 40.0 .* with Check reference 1234"):
+        with self.assertRaisesRegex(
+            UserError, rf"already has payment {first.name} of 40.0 .* with Check reference 1234"
+        ):
             self._pay(move, 40.0, "check", " 1234 ", user=self.billing_user)
         # Another method with the same number, or no reference at all, is another payment.
         self._pay(move, 10.0, "ach", "1234", user=self.billing_user)

@@ -175,9 +175,7 @@ class TestProcessorMoney(StripeWebhookCase):
         other = self._sent_invoice(service=self.service_ot, units=1.0, count=1)
         tx = self._stripe_transaction(self.invoice | other)  # 65.00 + 41.25
         self._deliver(self._succeeded(tx))
-        self.assertRecordValues(
-            self.invoice.billing_payment_ids, [{"amount": 65.0, "payment_transaction_id": tx.id}]
-        )
+        self.assertRecordValues(self.invoice.billing_payment_ids, [{"amount": 65.0, "payment_transaction_id": tx.id}])
         self.assertRecordValues(other.billing_payment_ids, [{"amount": 41.25, "payment_transaction_id": tx.id}])
         self.assertIn(tx.payment_id, self.invoice.billing_payment_ids | other.billing_payment_ids)
         self._assert_books(0.0, self.invoice | other, [(65.0, 0.0, "paid"), (41.25, 0.0, "paid")])
