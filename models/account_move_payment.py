@@ -1,16 +1,81 @@
-from odoo import fields, models
-from odoo.exceptions import UserError
+import math
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 from odoo.tools.misc import clean_context
 
 from .account_move_seal import billing_transition
 from .res_company import BILLING_METHODS
 
+# A staff payment may exceed the balance (the excess is kept as the parent's
+# credit, confirmed explicitly) but not this many times the invoice's total
+# (late fees included): $650 on a $65 invoice is a prepayment, $1,500,000 a
+# typing error.
+BILLING_MAX_PAYMENT_FACTOR = 10
+
 
 class AccountMove(models.Model):
     """Money in and out of a family invoice: staff payments, void, refund."""
 
     _inherit = "account.move"
+
+    billing_needs_review = fields.Boolean(
+        string="Needs Review",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="The payment processor reported money that was not recorded as it said (an amount that differs "
+        "from the transaction, a refund above what was paid): see the invoice's messages.",
+    )
+    billing_amount_refundable = fields.Monetary(
+        string="Refundable",
+        compute="_compute_billing_amount_refundable",
+        currency_field="currency_id",
+        help="What Issue Refund can give back: the amount paid, or on a voided invoice the money that "
+        "arrived after the void and stays as the parent's credit.",
+    )
+
+    @api.depends("billing_state", "billing_amount_paid", "billing_payment_ids.state")
+    def _compute_billing_amount_refundable(self):
+        for move in self:
+            move.billing_amount_refundable = move._billing_amount_refundable() if move._billing_family() else 0.0
+
+    # ------------------------------------------------------------------
+    # Checks shared by the money actions
+    # ------------------------------------------------------------------
+    def _billing_check_amount(self, amount, field):
+        """A clear error naming ``field`` for anything that is not a finite
+        number (NaN and infinity included); returns the amount as a float."""
+        try:
+            value = float(amount)
+        except (TypeError, ValueError):
+            value = math.nan
+        if not math.isfinite(value):
+            raise UserError(self.env._("The %(field)s must be a number, not %(value)s.", field=field, value=amount))
+        return value
+
+    def _billing_flag_for_review(self, message):
+        """Processor money that was not recorded as the processor said: a note
+        on the invoice and the Needs Review flag for staff."""
+        with self._billing_transition():
+            self.write({"billing_needs_review": True})
+        for move in self:
+            move.message_post(body=message, subtype_xmlid="mail.mt_note")
+
+    @billing_transition
+    def action_billing_mark_reviewed(self):
+        """Staff checked the processor's dashboard and settled the difference."""
+        if not self.env.user.has_group("parent_billing.parent_billing_group_user"):
+            raise AccessError(self.env._("Only billing staff can mark a processor difference as reviewed."))
+        self.check_access("write")
+        for move in self.filtered("billing_needs_review"):
+            move.billing_needs_review = False
+            move.message_post(
+                body=self.env._("Processor difference reviewed by %(user)s.", user=self.env.user.name),
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
 
     # ------------------------------------------------------------------
     # Payments
@@ -34,6 +99,7 @@ class AccountMove(models.Model):
         self.ensure_one()
         # A wizard's default_move_id must not become the payment's move_id.
         self = self.with_env(self.env(context=clean_context(self.env.context)))  # noqa: PLW0642
+        amount = self._billing_check_amount(amount, self.env._("payment amount"))
         self._billing_check_transition("record_payment")
         self._billing_check_method(method, self.env._("payment"))
         if float_compare(amount, 0, precision_rounding=self.currency_id.rounding) <= 0:
@@ -41,18 +107,32 @@ class AccountMove(models.Model):
         date = fields.Date.to_date(date) or fields.Date.context_today(self)
         self._billing_lock()
         due = self.billing_amount_due
+        limit = self.currency_id.round(self.billing_amount_total * BILLING_MAX_PAYMENT_FACTOR)
+        if self.currency_id.compare_amounts(amount, limit) > 0:
+            raise UserError(
+                self.env._(
+                    "The payment %(amount)s is more than %(factor)s times the total %(total)s of invoice %(move)s "
+                    "and looks like a typing error: record the amount the parent actually paid.",
+                    amount=amount,
+                    factor=BILLING_MAX_PAYMENT_FACTOR,
+                    total=self.billing_amount_total,
+                    move=self.display_name,
+                )
+            )
         if self.currency_id.compare_amounts(amount, due) > 0 and not keep_excess:
             raise UserError(
                 self.env._(
                     "The payment %(amount)s is more than the balance %(due)s of invoice %(move)s. "
-                    "Lower it, or keep the excess as the parent's credit.",
+                    "Lower it, or confirm to keep the excess %(excess)s as the parent's credit.",
                     amount=amount,
                     due=due,
                     move=self.display_name,
+                    excess=self.currency_id.round(amount - due),
                 )
             )
         reference = (reference or "").strip()
         self._billing_check_not_recorded_by_processor(reference)
+        self._billing_check_not_recorded_by_staff(method, reference)
         journal = self.company_id._billing_journal(method)
         if not journal:
             raise UserError(
@@ -73,7 +153,14 @@ class AccountMove(models.Model):
             )
         )
         payment = wizard._create_payments()
-        payment.write({"billing_move_id": self.id, "billing_method": method, "billing_reason": False})
+        payment.write(
+            {
+                "billing_move_id": self.id,
+                "billing_method": method,
+                "billing_reference": reference or False,
+                "billing_reason": False,
+            }
+        )
         self.message_post(
             body=self.env._(
                 "Payment of %(amount)s recorded by %(user)s (%(method)s, %(ref)s).",
@@ -120,6 +207,34 @@ class AccountMove(models.Model):
                     ref=reference,
                     move=self.display_name,
                     payment=done[0].payment_id.name,
+                )
+            )
+
+    def _billing_check_not_recorded_by_staff(self, method, reference):
+        """The same check (or ACH, card, ... reference) is recorded once per
+        invoice: a second payment with the same method and reference is
+        refused, naming the first. Payments without a reference are not
+        compared."""
+        self.ensure_one()
+        if not reference:
+            return
+        earlier = self.billing_payment_ids.filtered(
+            lambda p: p.payment_type == "inbound"
+            and p.state != "canceled"
+            and p.billing_method == method
+            and (p.billing_reference or "").casefold() == reference.casefold()
+        )[:1]
+        if earlier:
+            raise UserError(
+                self.env._(
+                    "Invoice %(move)s already has payment %(payment)s of %(amount)s on %(date)s with %(method)s "
+                    "reference %(ref)s; the same payment cannot be recorded twice.",
+                    move=self.display_name,
+                    payment=earlier.name,
+                    amount=earlier.amount,
+                    date=earlier.date,
+                    method=dict(BILLING_METHODS)[method],
+                    ref=reference,
                 )
             )
 
@@ -193,6 +308,7 @@ class AccountMove(models.Model):
         """
         self.ensure_one()
         self = self.with_env(self.env(context=clean_context(self.env.context)))  # noqa: PLW0642
+        amount = self._billing_check_amount(amount, self.env._("refund amount"))
         self._billing_check_transition("refund")
         if not (reason or "").strip():
             raise UserError(self.env._("A refund of invoice %s requires a reason.", self.display_name))
@@ -202,12 +318,23 @@ class AccountMove(models.Model):
         if float_compare(amount, 0, precision_rounding=self.currency_id.rounding) <= 0:
             raise UserError(self.env._("The refund amount must be above zero."))
         self._billing_lock()
-        if self.currency_id.compare_amounts(amount, self.billing_amount_paid) > 0:
+        refundable = self._billing_amount_refundable()
+        if self.billing_state == "voided":
+            if self.currency_id.is_zero(refundable):
+                raise UserError(self.env._("Invoice %s is voided and holds no payment to refund.", self.display_name))
+            if credit_invoice:
+                raise UserError(
+                    self.env._(
+                        "Invoice %s is voided: there is nothing left to credit, only the parent's money to give back.",
+                        self.display_name,
+                    )
+                )
+        if self.currency_id.compare_amounts(amount, refundable) > 0:
             raise UserError(
                 self.env._(
                     "The refund %(amount)s is more than the %(paid)s paid on invoice %(move)s.",
                     amount=amount,
-                    paid=self.billing_amount_paid,
+                    paid=refundable,
                     move=self.display_name,
                 )
             )
@@ -247,6 +374,8 @@ class AccountMove(models.Model):
         with ``credit_invoice`` a credit note of the same amount keeps the
         balance at zero."""
         self.ensure_one()
+        if self.billing_state == "voided":
+            return self._billing_apply_refund_of_credit(refund, reason)
         amount = refund.amount
         fees = self._billing_fees()
         receivable = (self + fees).line_ids.filtered(lambda l: l.account_id.account_type == "asset_receivable")
@@ -296,6 +425,42 @@ class AccountMove(models.Model):
         )
         return credit_note
 
+    def _billing_amount_refundable(self):
+        """What Issue Refund can give back on this invoice: its amount paid;
+        on a voided invoice, the money that reached it after the void (kept
+        as the parent's credit, in its payment log) less what was refunded."""
+        self.ensure_one()
+        if self.billing_state != "voided":
+            return self.billing_amount_paid
+        lines = self._billing_credit_lines()
+        return max(self.currency_id.round(-sum(lines.mapped("amount_residual"))), 0.0)
+
+    def _billing_credit_lines(self):
+        """The open receivable items of the payments in this invoice's log."""
+        payments = self.sudo().billing_payment_ids.filtered(lambda p: p.state not in ("draft", "canceled"))
+        return payments.move_id.line_ids.filtered(
+            lambda l: l.account_id.account_type == "asset_receivable" and not l.reconciled
+        )
+
+    def _billing_apply_refund_of_credit(self, refund, reason):
+        """A refund of money that reached a voided invoice: matched with that
+        credit, so the parent's credit and Billing AR go back to zero."""
+        self.ensure_one()
+        refund_line = refund.move_id.line_ids.filtered(lambda l: l.account_id.account_type == "asset_receivable")
+        credit_lines = self._billing_credit_lines().filtered(lambda l: l.move_id != refund.move_id)
+        (refund_line + credit_lines.filtered(lambda l: l.account_id == refund_line.account_id)).reconcile()
+        refund.billing_reason = reason
+        self.message_post(
+            body=self.env._(
+                "Refund of %(amount)s of the parent's credit on voided invoice %(move)s issued by %(user)s: %(reason)s",
+                amount=refund.amount,
+                move=self.name,
+                user=self.env.user.name,
+                reason=reason,
+            )
+        )
+        return self.env["account.move"]
+
     def _billing_refund_through_processor(self, inbound, amount, reason, credit_invoice):
         """Send the refund to the processor that took the payment; the refund
         transaction's payment (processor reference in its memo) is matched to
@@ -313,12 +478,10 @@ class AccountMove(models.Model):
                 )
             )
         tx = processor[:1].payment_transaction_id.sudo()
-        refunded = -sum(
-            tx.child_transaction_ids.filtered(lambda t: t.operation == "refund" and t.state != "cancel").mapped(
-                "amount"
-            )
+        pending = tx.child_transaction_ids.filtered(
+            lambda t: t.operation == "refund" and t.state in ("draft", "pending") and not t.payment_id
         )
-        refundable = tx.amount - refunded
+        refundable = tx._billing_refundable() + sum(pending.mapped("amount"))
         if self.currency_id.compare_amounts(amount, refundable) > 0 or (
             tx.provider_id.support_refund == "full_only" and self.currency_id.compare_amounts(amount, tx.amount)
         ):
@@ -333,7 +496,11 @@ class AccountMove(models.Model):
                     support=tx.provider_id.support_refund,
                 )
             )
-        ctx = {"billing_refund_reason": reason, "billing_refund_credit": credit_invoice}
+        ctx = {
+            "billing_refund_reason": reason,
+            "billing_refund_credit": credit_invoice,
+            "billing_refund_move_id": self.id,
+        }
         refund_tx = tx.with_context(**ctx)._send_refund_request(amount_to_refund=amount)
         if refund_tx.state == "done" and not refund_tx.payment_id:
             refund_tx._post_process()

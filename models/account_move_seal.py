@@ -42,7 +42,12 @@ BILLING_TRANSITIONS = {
         _lt("Invoice %(move)s cannot take a payment: it is %(state)s."),
     ),
     "void": (("draft", "sent", "overdue"), True, _lt("Invoice %(move)s cannot be voided: it is %(state)s.")),
-    "refund": (("sent", "overdue", "paid"), True, _lt("Invoice %(move)s cannot be refunded: it is %(state)s.")),
+    # voided: money that reached the invoice after the void is the parent's credit, refundable
+    "refund": (
+        ("sent", "overdue", "paid", "voided"),
+        True,
+        _lt("Invoice %(move)s cannot be refunded: it is %(state)s."),
+    ),
     "waive": (
         ("sent", "overdue"),
         True,
@@ -78,6 +83,7 @@ BILLING_TRANSITION_FIELDS = frozenset(
         "billing_is_late_fee",
         "billing_late_fee_step",
         "billing_origin_id",
+        "billing_needs_review",
     }
 )
 # What a family document says to the parent: frozen once it is sent (posted).

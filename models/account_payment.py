@@ -10,6 +10,13 @@ class AccountPayment(models.Model):
         "account.move", string="Family Invoice", index="btree_not_null", copy=False, readonly=True
     )
     billing_method = fields.Selection(BILLING_METHODS, copy=False, readonly=True)
+    billing_reference = fields.Char(
+        string="Staff Reference",
+        copy=False,
+        readonly=True,
+        help="The reference staff typed when recording the payment (check number, processor id, ...), as typed. "
+        "Empty when staff typed none; the memo then holds the invoice number.",
+    )
     billing_reason = fields.Char(string="Refund Reason", copy=False, readonly=True)
     billing_signed_amount = fields.Monetary(
         string="Signed Amount", compute="_compute_billing_signed_amount", currency_field="currency_id"

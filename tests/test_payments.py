@@ -282,10 +282,29 @@ class TestVoid(PaymentsCommon):
         move._billing_void("Issued in error")  # ... staff voided meanwhile
         self._notify(tx)
         self.assertEqual(tx.state, "done")
-        self.assertFalse(move.billing_payment_ids)
         self._figures(move, 0.0, 0.0, "voided", -130.0)  # the money is the parent's credit
-        self.assertRecordValues(tx.payment_id, [{"amount": 130.0, "billing_move_id": False, "is_reconciled": False}])
+        # ... in the invoice's payment log (Billing AR shows it), never matched to the voided invoice
+        self.assertEqual(move.billing_payment_ids, tx.payment_id)
+        self.assertRecordValues(tx.payment_id, [{"amount": 130.0, "billing_move_id": move.id, "is_reconciled": False}])
+        self.assertEqual(move.billing_amount_refundable, 130.0)
         self.assertIn("stays on the parent's account as a credit", "".join(move.message_ids.mapped("body")))
+
+    def test_credit_on_voided_invoice_refunded_through_the_processor(self):
+        move = self._sent_invoice()
+        tx = self._portal_transaction(move)
+        move._billing_void("Issued in error")
+        self._notify(tx)
+        self._figures(move, 0.0, 0.0, "voided", -130.0)
+        with self.assertRaisesRegex(UserError, "nothing left to credit"):
+            move._billing_refund(130.0, "Paid after the void", credit_invoice=True, through_processor=True)
+        refund = move._billing_refund(130.0, "Paid after the void", through_processor=True)
+        self.assertRecordValues(
+            refund, [{"payment_type": "outbound", "amount": 130.0, "billing_move_id": move.id, "is_reconciled": True}]
+        )
+        self.assertEqual(move.billing_amount_refundable, 0.0)
+        self._figures(move, 0.0, 0.0, "voided", 0.0)
+        with self.assertRaisesRegex(UserError, "is voided and holds no payment to refund"):
+            move._billing_refund(1.0, "Again")
 
     def test_invoice_with_payments_cannot_be_voided_until_refunded(self):
         move = self._sent_invoice()
@@ -651,3 +670,98 @@ class TestConcurrentPayments(RealConnectionsCase):
             self.assertEqual(tx.state, "done")
             cr2.commit()
             self._check_one_payment(env2, ids)
+
+
+@tagged("post_install", "-at_install")
+class TestRecordPaymentGuards(PaymentsCommon):
+    """Record Payment as a careless or hurried user would use it (issue 9, part 5)."""
+
+    def _wizard(self, move, model="account.move.billing.payment", user=None):
+        user = user or self.billing_user
+        return Form(self.env[model].with_user(user).with_context(default_move_id=move.id))
+
+    def test_dialog_submitted_twice_records_one_payment(self):
+        move = self._sent_invoice()
+        form = self._wizard(move)
+        form.amount = 40.0
+        form.reference = "Check 77"
+        wizard = form.save()
+        wizard.action_record()
+        wizard.action_record()  # a double click: the same dialog submitted again
+        self.assertEqual(len(move.billing_payment_ids), 1)
+        self.assertEqual(wizard.payment_id, move.billing_payment_ids)
+        self._figures(move, 40.0, 90.0, "sent", 90.0)
+
+    def test_same_check_reference_on_the_same_invoice_is_refused(self):
+        move = self._sent_invoice()
+        first = self._pay(move, 40.0, "check", "1234", user=self.billing_user)
+        self.assertEqual(first.billing_reference, "1234")
+        with self.assertRaisesRegex(
+            UserError, rf"already has payment {first.name} of 40.0 .* with Check reference 1234"
+        ):
+            self._pay(move, 40.0, "check", " 1234 ", user=self.billing_user)
+        # Another method with the same number, or no reference at all, is another payment.
+        self._pay(move, 10.0, "ach", "1234", user=self.billing_user)
+        self._pay(move, 5.0, "cash", "", user=self.billing_user)
+        self._pay(move, 5.0, "cash", "", user=self.billing_user)
+        self.assertEqual(len(move.billing_payment_ids), 4)
+        self._figures(move, 60.0, 70.0, "sent", 70.0)
+
+    def test_excess_needs_a_confirmation_stating_the_credit(self):
+        move = self._sent_invoice()
+        form = self._wizard(move)
+        form.amount = 200.0
+        self.assertTrue(form.is_overpayment)
+        self.assertEqual(form.excess_amount, 70.0)
+        wizard = form.save()
+        with self.assertRaisesRegex(UserError, r"confirm to keep the excess 70.0 as the parent's credit"):
+            wizard.action_record()
+        self.assertFalse(move.billing_payment_ids)
+        form = self._wizard(move)
+        form.amount = 200.0
+        form.keep_excess = True
+        form.save().action_record()
+        self._figures(move, 130.0, 0.0, "paid", -70.0)
+
+    def test_absurd_amount_is_refused_even_when_kept_as_credit(self):
+        move = self._sent_invoice(count=1)  # 65.00
+        with self.assertRaisesRegex(UserError, r"more than 10 times the total 65.0 of invoice .* typing error"):
+            self._pay(move, 1500000.0, keep_excess=True, user=self.billing_user)
+        form = self._wizard(move)
+        form.amount = 1500000.0
+        form.keep_excess = True
+        with self.assertRaisesRegex(UserError, "typing error"):
+            form.save().action_record()
+        self.assertFalse(move.billing_payment_ids)
+        self._figures(move, 0.0, 65.0, "sent", 65.0)
+        # Ten times the total is still a (confirmed) prepayment.
+        self._pay(move, 650.0, keep_excess=True, user=self.billing_user)
+        self._figures(move, 65.0, 0.0, "paid", -585.0)
+
+    def test_nan_and_infinity_amounts_give_a_clear_error(self):
+        move = self._sent_invoice()
+        self._pay(move, 130.0)
+        for bad in (float("nan"), float("inf"), float("-inf")):
+            with self.assertRaisesRegex(UserError, "The payment amount must be a number"):
+                self._pay(move, bad, user=self.billing_user)
+            with self.assertRaisesRegex(UserError, "The refund amount must be a number"):
+                move.with_user(self.billing_manager)._billing_refund(bad, "Typo")
+            with self.assertRaisesRegex(UserError, "The payment amount must be a number"):
+                self.env["account.move.billing.payment"].with_user(self.billing_user).create(
+                    {"move_id": move.id, "amount": bad}
+                )
+            with self.assertRaisesRegex(UserError, "The refund amount must be a number"):
+                self.env["account.move.billing.refund"].with_user(self.billing_manager).create(
+                    {"move_id": move.id, "amount": bad, "reason": "Typo"}
+                )
+            with self.assertRaisesRegex(UserError, "The refund amount must be a number"):
+                form = self._wizard(move, "account.move.billing.refund", self.billing_manager)
+                form.amount = bad
+                form.reason = "Typo"
+                form.save()
+            with self.assertRaisesRegex(UserError, "The payment amount must be a number"):
+                form = self._wizard(move)
+                form.amount = bad
+                form.save()
+        self.assertEqual(len(move.billing_payment_ids), 1)
+        self._figures(move, 130.0, 0.0, "paid", 0.0)

@@ -16,8 +16,10 @@ WEBHOOK_SECRET = "whsec_parentbillingtest0000000000000"
 PAYLOAD = Path(__file__).parent / "data" / "stripe_payment_intent_succeeded.json"
 
 
-@tagged("post_install", "-at_install")
-class TestStripeWebhook(BillingCommon, HttpCase):
+class StripeWebhookCase(BillingCommon, HttpCase):
+    """A Stripe provider with a test webhook secret in the test company, and
+    signed events posted to Odoo's real webhook route."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -34,25 +36,23 @@ class TestStripeWebhook(BillingCommon, HttpCase):
             }
         )
 
-    def setUp(self):
-        super().setUp()
-        self.invoice = self._sent_invoice(count=2, units=2)  # 130.00
-        self.tx = (
+    def _stripe_transaction(self, invoices, amount=None):
+        """What Pay now does with Stripe: a transaction on the invoices."""
+        return (
             self.env["payment.transaction"]
             .sudo()
             .create(
                 {
                     "provider_id": self.stripe.id,
                     "payment_method_id": self.env.ref("payment.payment_method_card").id,
-                    "amount": self.invoice.amount_residual,
-                    "currency_id": self.invoice.currency_id.id,
-                    "partner_id": self.parent_rivera.id,
+                    "amount": sum(invoices.mapped("billing_amount_due")) if amount is None else amount,
+                    "currency_id": invoices[:1].currency_id.id,
+                    "partner_id": invoices[:1].partner_id.id,
                     "operation": "online_redirect",
-                    "invoice_ids": [(6, 0, self.invoice.ids)],
+                    "invoice_ids": [(6, 0, invoices.ids)],
                 }
             )
         )
-        self.body = PAYLOAD.read_text().replace("__REFERENCE__", self.tx.reference)
 
     def _post(self, body, timestamp=None, secret=WEBHOOK_SECRET):
         timestamp = int(timestamp or time.time())
@@ -69,6 +69,15 @@ class TestStripeWebhook(BillingCommon, HttpCase):
         self.env["payment.transaction"].sudo().search(
             [("state", "=", "done"), ("is_post_processed", "=", False)]
         )._post_process()
+
+
+@tagged("post_install", "-at_install")
+class TestStripeWebhook(StripeWebhookCase):
+    def setUp(self):
+        super().setUp()
+        self.invoice = self._sent_invoice(count=2, units=2)  # 130.00
+        self.tx = self._stripe_transaction(self.invoice)
+        self.body = PAYLOAD.read_text().replace("__REFERENCE__", self.tx.reference)
 
     def test_signed_webhook_pays_invoice_with_stripe_reference(self):
         response = self._post(self.body)

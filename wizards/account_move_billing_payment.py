@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..models.res_company import BILLING_METHODS
 
@@ -19,6 +20,10 @@ class AccountMoveBillingPayment(models.TransientModel):
         help="Accept more than the balance; the excess stays on the parent's account for the next invoice.",
     )
     is_overpayment = fields.Boolean(compute="_compute_is_overpayment")
+    excess_amount = fields.Monetary(
+        string="Credit to the parent", compute="_compute_is_overpayment", currency_field="currency_id"
+    )
+    payment_id = fields.Many2one("account.payment", readonly=True, help="The payment this dialog recorded.")
 
     @api.model
     def default_get(self, fields_list):
@@ -27,14 +32,39 @@ class AccountMoveBillingPayment(models.TransientModel):
             res.setdefault("amount", self.env["account.move"].browse(move_id).billing_amount_due)
         return res
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_amount_vals(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_amount_vals(vals)
+        return super().write(vals)
+
+    def onchange(self, values, field_names, fields_spec):
+        self._check_amount_vals(values)
+        return super().onchange(values, field_names, fields_spec)
+
+    def _check_amount_vals(self, vals):
+        """NaN or infinity in the amount: a clear error, not a rounding crash."""
+        if vals.get("amount") is not None:
+            self.env["account.move"]._billing_check_amount(vals["amount"], self.env._("payment amount"))
+
     @api.depends("amount", "amount_due")
     def _compute_is_overpayment(self):
         for wizard in self:
             wizard.is_overpayment = wizard.currency_id.compare_amounts(wizard.amount, wizard.amount_due) > 0
+            wizard.excess_amount = wizard.amount - wizard.amount_due if wizard.is_overpayment else 0.0
 
     def action_record(self):
+        """Record the payment once: the dialog's row is locked, so a second
+        click (or a second request) waits and then finds the payment made."""
         self.ensure_one()
-        self.move_id._billing_register_payment(
-            self.amount, self.date, self.method, self.reference, keep_excess=self.keep_excess
-        )
+        self.env.cr.execute(SQL("SELECT id FROM %s WHERE id = %s FOR UPDATE", SQL.identifier(self._table), self.id))
+        self.invalidate_recordset(["payment_id"])
+        if not self.payment_id:
+            self.payment_id = self.move_id._billing_register_payment(
+                self.amount, self.date, self.method, self.reference, keep_excess=self.keep_excess
+            )
         return {"type": "ir.actions.act_window_close"}

@@ -9,7 +9,7 @@ class AccountMoveBillingRefund(models.TransientModel):
 
     move_id = fields.Many2one("account.move", required=True)
     currency_id = fields.Many2one(related="move_id.currency_id")
-    amount_paid = fields.Monetary(related="move_id.billing_amount_paid")
+    amount_paid = fields.Monetary(related="move_id.billing_amount_refundable", string="Refundable")
     amount = fields.Monetary(required=True, currency_field="currency_id")
     reason = fields.Char(required=True)
     method = fields.Selection(
@@ -26,8 +26,27 @@ class AccountMoveBillingRefund(models.TransientModel):
     def default_get(self, fields_list):
         res = super().default_get(fields_list)
         if move_id := res.get("move_id"):
-            res.setdefault("amount", self.env["account.move"].browse(move_id).billing_amount_paid)
+            res.setdefault("amount", self.env["account.move"].browse(move_id).billing_amount_refundable)
         return res
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_amount_vals(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_amount_vals(vals)
+        return super().write(vals)
+
+    def onchange(self, values, field_names, fields_spec):
+        self._check_amount_vals(values)
+        return super().onchange(values, field_names, fields_spec)
+
+    def _check_amount_vals(self, vals):
+        """NaN or infinity in the amount: a clear error, not a rounding crash."""
+        if vals.get("amount") is not None:
+            self.env["account.move"]._billing_check_amount(vals["amount"], self.env._("refund amount"))
 
     @api.depends("move_id")
     def _compute_can_use_processor(self):
