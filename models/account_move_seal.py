@@ -26,44 +26,18 @@ from contextlib import contextmanager
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools.translate import LazyTranslate
 
-_lt = LazyTranslate(__name__)
-
-# action: (billing states it is allowed from, needs a billing manager,
-#          the error when the invoice is in another state)
+# action: (billing states it is allowed from, needs a billing manager)
 BILLING_TRANSITIONS = {
-    "send": (("draft",), False, _lt("Invoice %(move)s cannot be sent: it is %(state)s.")),
-    "edit": (("draft",), False, _lt("Invoice %(move)s cannot be edited: it is %(state)s. Only drafts can change.")),
-    "resend": (("sent", "overdue"), False, _lt("The email of invoice %(move)s cannot be sent again: it is %(state)s.")),
-    "record_payment": (
-        ("sent", "overdue"),
-        False,
-        _lt("Invoice %(move)s cannot take a payment: it is %(state)s."),
-    ),
-    "void": (("draft", "sent", "overdue"), True, _lt("Invoice %(move)s cannot be voided: it is %(state)s.")),
+    "send": (("draft",), False),
+    "edit": (("draft",), False),
+    "resend": (("sent", "overdue"), False),
+    "record_payment": (("sent", "overdue"), False),
+    "void": (("draft", "sent", "overdue"), True),
     # voided: money that reached the invoice after the void is the parent's credit, refundable
-    "refund": (
-        ("sent", "overdue", "paid", "voided"),
-        True,
-        _lt("Invoice %(move)s cannot be refunded: it is %(state)s."),
-    ),
-    "waive": (
-        ("sent", "overdue"),
-        True,
-        _lt("The late fee of invoice %(move)s cannot be waived: the invoice is %(state)s."),
-    ),
-    "extend_due": (
-        ("sent", "overdue"),
-        True,
-        _lt("The due date of invoice %(move)s cannot be extended: it is %(state)s."),
-    ),
-}
-BILLING_MANAGER_ERRORS = {
-    "void": _lt("Only a billing manager can void an invoice."),
-    "refund": _lt("Only a billing manager can refund an invoice."),
-    "waive": _lt("Only a billing manager can waive a late fee."),
-    "extend_due": _lt("Only a billing manager can extend the due date of a sent invoice."),
+    "refund": (("sent", "overdue", "paid", "voided"), True),
+    "waive": (("sent", "overdue"), True),
+    "extend_due": (("sent", "overdue"), True),
 }
 
 # Set only by the billing transitions, on any record.
@@ -197,7 +171,7 @@ class AccountMove(models.Model):
         is_manager = self.env.user.has_group("parent_billing.parent_billing_group_manager")
         is_user = self.env.user.has_group("parent_billing.parent_billing_group_user")
         for move in self:
-            for action, (states, manager_only, _error) in BILLING_TRANSITIONS.items():
+            for action, (states, manager_only) in BILLING_TRANSITIONS.items():
                 move[f"billing_can_{action}"] = bool(
                     move.billing_state in states and (is_manager if manager_only else is_user)
                 )
@@ -208,17 +182,52 @@ class AccountMove(models.Model):
     def _billing_check_transition(self, action):
         """Raise a clear error naming the invoice when ``action`` is not
         allowed: not a family invoice, the wrong billing state, or the role."""
-        states, manager_only, error = BILLING_TRANSITIONS[action]
+        states, manager_only = BILLING_TRANSITIONS[action]
         if manager_only and not self.env.user.has_group("parent_billing.parent_billing_group_manager"):
-            raise AccessError(str(BILLING_MANAGER_ERRORS[action]))
+            raise AccessError(self._billing_manager_error(action))
         labels = dict(self._fields["billing_state"]._description_selection(self.env))
         for move in self:
             if not move._billing_family():
                 raise UserError(self.env._("%(move)s is not a family invoice.", move=move.display_name))
             if move.billing_state not in states:
                 raise UserError(
-                    self.env._(str(error), move=move.display_name, state=labels.get(move.billing_state, "-"))
+                    move._billing_state_error(action, move.display_name, labels.get(move.billing_state, "-"))
                 )
+
+    def _billing_state_error(self, action, move, state):
+        """The whole sentence saying why ``action`` is refused in this state."""
+        messages = {
+            "send": lambda: self.env._("Invoice %(move)s cannot be sent: it is %(state)s.", move=move, state=state),
+            "edit": lambda: self.env._(
+                "Invoice %(move)s cannot be edited: it is %(state)s. Only drafts can change.", move=move, state=state
+            ),
+            "resend": lambda: self.env._(
+                "The email of invoice %(move)s cannot be sent again: it is %(state)s.", move=move, state=state
+            ),
+            "record_payment": lambda: self.env._(
+                "Invoice %(move)s cannot take a payment: it is %(state)s.", move=move, state=state
+            ),
+            "void": lambda: self.env._("Invoice %(move)s cannot be voided: it is %(state)s.", move=move, state=state),
+            "refund": lambda: self.env._(
+                "Invoice %(move)s cannot be refunded: it is %(state)s.", move=move, state=state
+            ),
+            "waive": lambda: self.env._(
+                "The late fee of invoice %(move)s cannot be waived: the invoice is %(state)s.", move=move, state=state
+            ),
+            "extend_due": lambda: self.env._(
+                "The due date of invoice %(move)s cannot be extended: it is %(state)s.", move=move, state=state
+            ),
+        }
+        return messages[action]()
+
+    def _billing_manager_error(self, action):
+        messages = {
+            "void": lambda: self.env._("Only a billing manager can void an invoice."),
+            "refund": lambda: self.env._("Only a billing manager can refund an invoice."),
+            "waive": lambda: self.env._("Only a billing manager can waive a late fee."),
+            "extend_due": lambda: self.env._("Only a billing manager can extend the due date of a sent invoice."),
+        }
+        return messages[action]()
 
     @contextmanager
     def _billing_transition(self):
@@ -566,21 +575,6 @@ class AccountPayment(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_except_billing_log(self):
         self._billing_check_sealed(self.env._("Delete"))
-
-
-class AccountPaymentRegister(models.TransientModel):
-    _inherit = "account.payment.register"
-
-    def _create_payments(self):
-        if not self.env["account.move"]._billing_in_transition():
-            if family := self.line_ids.move_id._billing_documents():
-                raise UserError(
-                    self.env._(
-                        "Payments on family invoice %(move)s are recorded with Record Payment on the invoice.",
-                        move=family[0].display_name,
-                    )
-                )
-        return super()._create_payments()
 
 
 class AccountPartialReconcile(models.Model):

@@ -14,7 +14,9 @@ class TestClerkScreens(BillingCommon):
         return {menu["xmlid"] for menu in menus.values() if isinstance(menu, dict) and menu.get("xmlid")}
 
     def test_clerk_lands_in_billing_without_the_invoicing_app(self):
-        self.assertEqual(self.billing_user.action_id.id, self.env.ref("parent_billing.account_move_action_family_invoices").id)
+        self.assertEqual(
+            self.billing_user.action_id.id, self.env.ref("parent_billing.account_move_action_family_invoices").id
+        )
         apps = self._app_xmlids(self.billing_user)
         self.assertIn("parent_billing.parent_billing_menu_root", apps)
         self.assertNotIn("account.menu_finance", apps)
@@ -55,7 +57,9 @@ class TestInvoiceEmailStatus(BillingCommon):
         move.action_billing_resend_email()
         move.invalidate_recordset()
         self.assertEqual(move.billing_email_state, "queued")
-        self.assertEqual(len(self.env["mail.mail"].search([("model", "=", "account.move"), ("res_id", "=", move.id)])), 2)
+        self.assertEqual(
+            len(self.env["mail.mail"].search([("model", "=", "account.move"), ("res_id", "=", move.id)])), 2
+        )
         self.assertIn("sent again", move.message_ids.filtered(lambda m: m.subtype_id.internal)[0].body)
 
     def test_resend_needs_an_address_and_a_sent_invoice(self):
@@ -86,7 +90,9 @@ class TestInvoiceEmailStatus(BillingCommon):
 class TestWriteIn(BillingCommon):
     def test_clerk_adds_a_write_in_with_description_units_and_rate(self):
         move = self._draft_invoice().with_user(self.billing_user)  # 2 x 2 x 32.50 = 130.00
-        wizard = Form(self.env["account.move.billing.write.in"].with_user(self.billing_user).with_context(default_move_id=move.id))
+        wizard = Form(
+            self.env["account.move.billing.write.in"].with_user(self.billing_user).with_context(default_move_id=move.id)
+        )
         wizard.name = "Materials fee"
         wizard.units = 2
         wizard.rate = 7.5

@@ -210,9 +210,11 @@ class TestSealActions(BillingCommon):
         for move in (draft, sent):
             for user, is_manager in ((self.billing_user, False), (self.billing_manager, True)):
                 move_as = move.with_user(user)
-                for action, (states, manager_only, _error) in BILLING_TRANSITIONS.items():
+                for action, (states, manager_only) in BILLING_TRANSITIONS.items():
                     allowed = move.billing_state in states and (is_manager or not manager_only)
-                    self.assertEqual(move_as[f"billing_can_{action}"], allowed, (move.billing_state, action, user.login))
+                    self.assertEqual(
+                        move_as[f"billing_can_{action}"], allowed, (move.billing_state, action, user.login)
+                    )
 
     def test_clerk_cannot_void_refund_waive_or_extend(self):
         move = self._sent_invoice().with_user(self.billing_user)
