@@ -7,3 +7,4 @@ from . import test_backoffice_tour
 from . import test_stripe_webhook
 from . import test_send
 from . import test_portal
+from . import test_portal_seal
