@@ -1,5 +1,6 @@
 import json
 import re
+import uuid
 from datetime import timedelta
 
 from odoo import Command, fields
@@ -133,6 +134,12 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
         data = json.dumps({"jsonrpc": "2.0", "method": "call", "id": 0, "params": params})
         return self.url_open(url, data=data, headers={"Content-Type": "application/json"}).json()
 
+    def _own_token(self, move):
+        """A token of the derived document itself (none is made by the
+        addon; a leftover or hand-made one must not open anything)."""
+        move.sudo().access_token = str(uuid.uuid4())
+        return move.sudo().access_token
+
     def _enable_demo_provider(self):
         provider = (
             self.env.ref("payment.payment_provider_demo")
@@ -148,7 +155,12 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
     # 2. Documents made from a family invoice are family documents
     # ------------------------------------------------------------------
     def test_derived_documents_know_their_family_invoice(self):
+        """... and open through it: their portal links carry the invoice's key."""
         self.assertEqual(self.fee_open.billing_origin_id, self.inv_fee)
+        for move in self.derived.values():
+            self.assertEqual(move._portal_ensure_token(), move.billing_origin_id._portal_ensure_token())
+            self.assertFalse(move.access_token, "no key of its own")
+            self.assertIn(f"access_token={move.billing_origin_id.access_token}", move.get_portal_url())
         self.assertEqual(self.void_reversal.billing_origin_id, self.inv_void)
         self.assertEqual(self.fee_void_reversal.billing_origin_id, self.inv_void)
         self.assertEqual(self.credit_note.billing_origin_id, self.inv_credit)
@@ -175,7 +187,7 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
         him, with any token he can come by."""
         self._login("jose")
         for what, move in self.derived.items():
-            own_token = move.sudo()._portal_ensure_token()
+            own_token = self._own_token(move)
             for url in (
                 f"/my/invoices/{move.id}",
                 f"/my/invoices/{move.id}?report_type=pdf&download=1",
@@ -209,7 +221,7 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
 
     def test_second_contact_cannot_pay_a_derived_document(self):
         provider = self._enable_demo_provider()
-        token = self.fee_open.sudo()._portal_ensure_token()
+        token = self._own_token(self.fee_open)
         self._login("jose")
         with mute_logger("odoo.http"):
             result = self._jsonrpc(f"/invoice/transaction/{self.fee_open.id}", self._pay_params(provider, token, 10.0))
@@ -246,7 +258,7 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn(f"/my/invoices/{self.inv_fee.id}", response.url)
         self.assertIn(self.inv_fee.name, self._text(response))
-        own_token = self.fee_open.sudo()._portal_ensure_token()
+        own_token = self._own_token(self.fee_open)
         response = self.url_open(f"/my/invoices/{self.fee_open.id}?access_token={own_token}")
         self.assertNotIn(self.inv_fee.name, self._text(response))
         self.assertNotIn("ABA treatment", self._text(response))
@@ -435,6 +447,7 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
         self.assertNotIn("No payment method available", response.text)
         self.assertIn(self._money(140.0), self._text(response))
         token = self.fee_open.sudo()._portal_ensure_token()
+        self.assertEqual(token, self.inv_fee.access_token, "a late fee's link carries its invoice's key")
         with mute_logger("odoo.http"):
             result = self._jsonrpc(f"/invoice/transaction/{self.fee_open.id}", self._pay_params(provider, token, 10.0))
         self.assertIn("error", result, "a late fee is not paid on its own")
