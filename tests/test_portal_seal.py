@@ -490,4 +490,3 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
                     )
         self.assertNotEqual(self.fee_open.ref, "mine")
         self.assertTrue(self.credit_note.exists())
-
