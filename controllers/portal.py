@@ -1,3 +1,5 @@
+from werkzeug.urls import url_encode
+
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, ValidationError
 from odoo.http import request
@@ -26,6 +28,13 @@ def _billing_can_see(invoice_sudo, access_token):
     return user._is_internal() or (not user._is_public() and invoice_sudo.partner_id == user.partner_id)
 
 
+def _billing_not_generic_domain():
+    """Odoo's generic invoice pages leave out family documents: the family
+    invoice and what is made from it (late fees, reversals, credit notes)
+    live on the Billing tab, each invoice once, with its billing status."""
+    return [("practice_client_id", "=", False), ("billing_origin_id", "=", False)]
+
+
 class ParentBillingPortal(PortalAccount):
     def _get_billing_domain(self):
         """Family invoices billed to exactly this parent: never drafts, never a
@@ -46,13 +55,13 @@ class ParentBillingPortal(PortalAccount):
         return values
 
     def _get_invoices_domain(self, m_type=None):
-        # Odoo's own invoice list: family invoices only for their own parent.
-        domain = super()._get_invoices_domain(m_type)
-        return domain + [
-            "|",
-            ("practice_client_id", "=", False),
-            ("partner_id", "=", request.env.user.partner_id.id),
-        ]
+        # "Invoices & Bills" (list and home counter): ordinary invoices only.
+        return super()._get_invoices_domain(m_type) + _billing_not_generic_domain()
+
+    def _get_overdue_invoices_domain(self, partner_id=None):
+        # "Invoices to pay" / Pay overdue: a family invoice is paid on its own
+        # page, late fees included.
+        return super()._get_overdue_invoices_domain(partner_id=partner_id) + _billing_not_generic_domain()
 
     @http.route(["/my/billing", "/my/billing/page/<int:page>"], type="http", auth="user", website=True)
     def portal_my_billing(self, page=1, **kw):
@@ -80,6 +89,15 @@ class ParentBillingPortal(PortalAccount):
 
     @http.route()
     def portal_my_invoice_detail(self, invoice_id, access_token=None, report_type=None, download=False, **kw):
+        origin = request.env["account.move"].sudo().browse(invoice_id).exists().billing_origin_id
+        if origin:
+            # A late fee, reversal or credit note is part of its family invoice:
+            # it opens that invoice, for exactly those who may see the invoice
+            # (its own access token, if it ever got one, opens nothing).
+            if not _billing_can_see(origin, access_token):
+                return request.redirect("/my")
+            query = {"access_token": access_token, "report_type": report_type, "download": download}
+            return request.redirect(f"{origin.access_url}?{url_encode({k: v for k, v in query.items() if v})}")
         try:
             invoice_sudo = self._document_check_access("account.move", invoice_id, access_token)
         except (AccessError, MissingError):
@@ -100,8 +118,15 @@ class ParentBillingPortal(PortalAccount):
 class ParentBillingPaymentPortal(AccountPaymentPortal):
     @http.route()
     def invoice_transaction(self, invoice_id, access_token, **kwargs):
-        """Pay now on a family invoice: only its parent (or its exact token)."""
+        """Pay now on a family invoice: only its parent (or its exact token).
+        A late fee is paid with its invoice, never on its own."""
         invoice_sudo = request.env["account.move"].sudo().browse(invoice_id).exists()
+        if invoice_sudo.billing_origin_id:
+            raise ValidationError(
+                request.env._("This document is paid with invoice %s.", invoice_sudo.billing_origin_id.name)
+                if _billing_can_see(invoice_sudo.billing_origin_id, access_token)
+                else request.env._("The access token is invalid.")
+            )
         if invoice_sudo._billing_family() and not _billing_can_see(invoice_sudo, access_token):
             raise ValidationError(request.env._("The access token is invalid."))
         return super().invoice_transaction(invoice_id, access_token, **kwargs)

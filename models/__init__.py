@@ -4,6 +4,7 @@ from . import (
     account_move_late_fee,
     account_move_line,
     account_move_payment,
+    account_move_portal,
     account_move_seal,
     account_payment,
     ir_ui_menu,

@@ -273,13 +273,17 @@ class AccountMove(models.Model):
                 )
             )
         reason = reason.strip()
+        # The waiver is the parent's document too: it names the fee, never why.
         fees._reverse_moves(
-            [{"ref": self.env._("Waived: %(reason)s", reason=reason), "date": fields.Date.context_today(self)}]
-            * len(fees),
+            [
+                {"ref": self.env._("Late fee %(fee)s waived", fee=fee.name), "date": fields.Date.context_today(self)}
+                for fee in fees
+            ],
             cancel=True,
         )
         self.message_post(
-            body=self.env._("Late fee waived by %(user)s: %(reason)s", user=self.env.user.name, reason=reason)
+            body=self.env._("Late fee waived by %(user)s: %(reason)s", user=self.env.user.name, reason=reason),
+            subtype_xmlid="mail.mt_note",
         )
         return True
 

@@ -266,11 +266,10 @@ class AccountMove(models.Model):
             )
             if move.state == "posted":
                 fees = move._billing_fees()
+                # The reversal is the parent's document too: it names what it
+                # voids, never why (the reason stays on the staff side).
                 (move + fees)._reverse_moves(
-                    [
-                        {"ref": self.env._("Void of %(move)s: %(reason)s", move=m.name, reason=reason)}
-                        for m in move + fees
-                    ],
+                    [{"ref": self.env._("Void of %(move)s", move=m.name)} for m in move + fees],
                     cancel=True,
                 )
             else:
@@ -284,7 +283,8 @@ class AccountMove(models.Model):
             )
             charges._release()
             move.message_post(
-                body=self.env._("Invoice voided by %(user)s: %(reason)s", user=self.env.user.name, reason=reason)
+                body=self.env._("Invoice voided by %(user)s: %(reason)s", user=self.env.user.name, reason=reason),
+                subtype_xmlid="mail.mt_note",
             )
         return True
 
@@ -395,12 +395,12 @@ class AccountMove(models.Model):
                     "company_id": self.company_id.id,
                     "invoice_date": fields.Date.context_today(self),
                     "reversed_entry_id": self.id,
-                    "ref": self.env._("Credit for %(move)s: %(reason)s", move=self.name, reason=reason),
+                    "ref": self.env._("Credit for %(move)s", move=self.name),  # no staff reason: the parent reads it
                     "invoice_line_ids": [
                         fields.Command.create(
                             {
                                 "product_id": self.env.ref("parent_billing.product_billing_adjustment").id,
-                                "name": self.env._("Refund credit: %s", reason),
+                                "name": self.env._("Refund credit on %s", self.name),
                                 "quantity": 1.0,
                                 "price_unit": amount,
                                 "tax_ids": [fields.Command.clear()],
@@ -421,7 +421,8 @@ class AccountMove(models.Model):
                 user=self.env.user.name,
                 reason=reason,
                 credit=self.env._(" (invoice credited)") if credit_invoice else "",
-            )
+            ),
+            subtype_xmlid="mail.mt_note",
         )
         return credit_note
 

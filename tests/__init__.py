@@ -8,3 +8,6 @@ from . import test_stripe_webhook
 from . import test_send
 from . import test_portal
 from . import test_processor_money
+from . import test_portal_seal
+from . import test_seal
+from . import test_screens
