@@ -203,7 +203,7 @@ class TestRecordPayment(PaymentsCommon):
                 {
                     "payment_type": "outbound",
                     "billing_method": "cash",
-                    "memo": f"Refund {move.name}: Session cancelled",
+                    "memo": f"Refund {move.name}",
                     "billing_signed_amount": -30.0,
                     "billing_reason": "Session cancelled",
                     "create_uid": self.billing_manager.id,
