@@ -19,10 +19,18 @@ class AccountPayment(models.Model):
     )
     billing_reason = fields.Char(string="Refund Reason", copy=False, readonly=True)
     billing_signed_amount = fields.Monetary(
-        string="Signed Amount", compute="_compute_billing_signed_amount", currency_field="currency_id"
+        string="Amount",
+        compute="_compute_billing_signed_amount",
+        currency_field="currency_id",
+        help="Money in from the parent; a refund is negative.",
+    )
+    billing_kind = fields.Selection(
+        [("payment", "Payment"), ("refund", "Refund")], string="Kind", compute="_compute_billing_signed_amount"
     )
 
     @api.depends("amount", "payment_type")
     def _compute_billing_signed_amount(self):
         for payment in self:
-            payment.billing_signed_amount = -payment.amount if payment.payment_type == "outbound" else payment.amount
+            refund = payment.payment_type == "outbound"
+            payment.billing_signed_amount = -payment.amount if refund else payment.amount
+            payment.billing_kind = "refund" if refund else "payment"
