@@ -14,5 +14,4 @@ from . import (
     practice_client,
     practice_session,
     res_company,
-    res_config_settings,
 )
