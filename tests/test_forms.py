@@ -166,7 +166,9 @@ class TestForms(BillingCommon):
         self.assertEqual(move.billing_amount_due, 30.0)
 
     def test_extend_due_and_waive_forms(self):
-        self.company.write({"billing_late_fee_type": "flat", "billing_late_fee_amount": 10.0, "billing_late_fee_days": 1})
+        self.company.write(
+            {"billing_late_fee_type": "flat", "billing_late_fee_amount": 10.0, "billing_late_fee_days": 1}
+        )
         move = self._sent_invoice()
         form = Form.from_action(self.boss_env, move.with_user(self.billing_manager).action_billing_open_extend_due())
         form.due_date = move.invoice_date_due + timedelta(days=15)

@@ -419,7 +419,9 @@ class TestOverdueBusyRows(RealConnectionsCase):
                 name: company[name]
                 for name in ("billing_late_fee_type", "billing_late_fee_amount", "billing_late_fee_days")
             }
-            company.write({"billing_late_fee_type": "flat", "billing_late_fee_amount": 10.0, "billing_late_fee_days": 1})
+            company.write(
+                {"billing_late_fee_type": "flat", "billing_late_fee_amount": 10.0, "billing_late_fee_days": 1}
+            )
             env.cr.commit()  # pylint: disable=invalid-commit
         self.addCleanup(self._restore_late_fee_policy, company.id, policy)
 

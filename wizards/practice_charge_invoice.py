@@ -16,7 +16,7 @@ class PracticeChargeInvoice(models.TransientModel):
     _description = "Create Family Invoice"
 
     client_id = fields.Many2one(
-        "practice.client", string="Client", help="All of this client's unbilled charges are selected; untick any."
+        "practice.client", help="All of this client's unbilled charges are selected; remove any you leave out."
     )
     charge_ids = fields.Many2many(
         "practice.charge",
