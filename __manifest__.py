@@ -38,7 +38,7 @@
         "views/practice_charge_views.xml",
         "views/account_move_views.xml",
         "views/practice_ar_aging_views.xml",
-        "views/res_config_settings_views.xml",
+        "views/res_company_views.xml",
         "views/parent_billing_portal_templates.xml",
         "views/parent_billing_menus.xml",
     ],

@@ -15,6 +15,5 @@ from . import (
     practice_client,
     practice_session,
     res_company,
-    res_config_settings,
     res_users,
 )

@@ -1,5 +1,6 @@
 import logging
 import math
+from contextlib import contextmanager
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -238,32 +239,36 @@ class AccountMove(models.Model):
     # Draft edits
     # ------------------------------------------------------------------
     def _billing_add_adjustment(self, kind, amount_type, value, label=None):
-        """Add a top-level discount or surcharge line to a draft invoice.
+        """Add a top-level discount or surcharge line to a draft invoice, after
+        its lines. A percent stays that percent of the invoice's lines while
+        the invoice is a draft (see ``_billing_sync_adjustments``).
 
         :param kind: ``discount`` or ``surcharge``
-        :param amount_type: ``fixed`` (currency amount) or ``percent`` of the lines so far
+        :param amount_type: ``fixed`` (currency amount) or ``percent`` of the invoice's lines
         :param value: the amount or percent, above zero
         """
         self.ensure_one()
         self._billing_check_transition("edit")
         if kind not in ("discount", "surcharge") or amount_type not in ("fixed", "percent"):
             raise UserError(self.env._("An adjustment is a discount or a surcharge, fixed or percent."))
-        if value <= 0:
+        if not value or value <= 0 or not math.isfinite(value):
             raise UserError(self.env._("The %(kind)s must be above zero.", kind=kind))
-        base = self.amount_untaxed
+        sign = -1 if kind == "discount" else 1
+        percent = 0.0
         if amount_type == "percent":
             if value > 100:
                 raise UserError(self.env._("A %(kind)s cannot exceed 100%%.", kind=kind))
-            amount = self.currency_id.round(base * value / 100.0)
+            percent = sign * value
+            amount = self._billing_adjustment_amount(percent)
         else:
-            amount = self.currency_id.round(value)
-        if kind == "discount" and self.currency_id.compare_amounts(amount, base) > 0:
+            amount = sign * self.currency_id.round(value)
+        if kind == "discount" and self.currency_id.compare_amounts(-amount, self.amount_untaxed) > 0:
             raise UserError(
                 self.env._(
                     "The discount %(amount)s is larger than invoice %(move)s (%(base)s).",
-                    amount=amount,
+                    amount=-amount,
                     move=self.display_name,
-                    base=base,
+                    base=self.amount_untaxed,
                 )
             )
         if not label:
@@ -279,15 +284,61 @@ class AccountMove(models.Model):
                             "product_id": product.id,
                             "name": label,
                             "quantity": 1.0,
-                            "price_unit": -amount if kind == "discount" else amount,
+                            "price_unit": amount,
                             "tax_ids": [fields.Command.clear()],
                             "billing_is_adjustment": True,
+                            "billing_adjustment_percent": percent,
+                            "sequence": max(self.invoice_line_ids.mapped("sequence"), default=0) + 1,
                         }
                     )
                 ]
             }
         )
         return True
+
+    def _billing_adjustment_lines(self):
+        """(lines, adjustments): the product lines of this invoice that are not
+        adjustments, and its adjustment lines."""
+        self.ensure_one()
+        product_lines = self.invoice_line_ids.filtered(lambda l: l.display_type == "product")
+        adjustments = product_lines.filtered("billing_is_adjustment")
+        return product_lines - adjustments, adjustments
+
+    def _billing_adjustment_amount(self, percent):
+        """``percent`` (signed) of this invoice's lines, adjustments left out,
+        in the invoice currency (half-up, away from zero)."""
+        lines, _adjustments = self._billing_adjustment_lines()
+        base = sum(lines.mapped("price_subtotal"))
+        return math.copysign(self.currency_id.round(abs(base * percent) / 100.0), percent * base)
+
+    @contextmanager
+    def _sync_dynamic_lines(self, container):
+        """Where Odoo re-derives an invoice's tax and payment-term lines from
+        its lines, a draft family invoice's adjustments follow its lines too."""
+        with (
+            super()._sync_dynamic_lines(container),
+            self._disable_recursion(container, "parent_billing_skip_adjustment_sync") as disabled,
+        ):
+            yield
+            if not disabled:
+                container["records"]._billing_sync_adjustments()
+
+    def _billing_sync_adjustments(self):
+        """On draft family invoices: a percentage adjustment is that percent of
+        the current lines, and adjustments come after the lines. A sent
+        invoice is never touched (its lines are sealed)."""
+        for move in self._billing_family().filtered(lambda m: m.state == "draft"):
+            lines, adjustments = move._billing_adjustment_lines()
+            if not adjustments:
+                continue
+            for adjustment in adjustments.filtered("billing_adjustment_percent"):
+                amount = move._billing_adjustment_amount(adjustment.billing_adjustment_percent)
+                if move.currency_id.compare_amounts(adjustment.price_unit, amount) or adjustment.quantity != 1.0:
+                    adjustment.write({"price_unit": amount, "quantity": 1.0})
+            last = max(lines.mapped("sequence"), default=0)
+            for sequence, adjustment in enumerate(adjustments.sorted(lambda l: (l.sequence, l.id)), start=last + 1):
+                if adjustment.sequence != sequence:
+                    adjustment.sequence = sequence
 
     # ------------------------------------------------------------------
     # Send

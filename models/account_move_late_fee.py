@@ -115,18 +115,6 @@ class AccountMove(models.Model):
         ):
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
-    def _billing_try_lock(self):
-        """Row-lock what can be locked right now; return those records.
-        A row held (or changed meanwhile) by another transaction is left out."""
-        locked = self.browse()
-        for move in self:
-            try:
-                move._billing_lock()
-            except UserError:
-                continue
-            locked |= move
-        return locked
-
     # ------------------------------------------------------------------
     # Late fees
     # ------------------------------------------------------------------

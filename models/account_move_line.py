@@ -10,6 +10,13 @@ class AccountMoveLine(models.Model):
     )
     practice_service_date = fields.Date(string="Service Date", copy=False)
     billing_is_adjustment = fields.Boolean(string="Adjustment", copy=False)
+    billing_adjustment_percent = fields.Float(
+        string="Adjustment Percent",
+        digits=(16, 4),
+        copy=False,
+        help="On a percentage discount (negative) or surcharge (positive): the percent of the invoice's "
+        "lines it stays while the invoice is a draft.",
+    )
 
     @api.constrains("practice_charge_id", "move_id")
     def _check_practice_charge_client(self):

@@ -112,6 +112,7 @@ BILLING_FROZEN_LINE_FIELDS = frozenset(
         "practice_charge_id",
         "practice_service_date",
         "billing_is_adjustment",
+        "billing_adjustment_percent",
     }
 )
 # Set by the billing actions only, even on a draft.

@@ -16,12 +16,15 @@ class Base(models.AbstractModel):
             return
         try:
             with self.env.cr.savepoint(flush=False):
+                # A busy row is an expected outcome, reported by the UserError below:
+                # not a "bad query" for the server log.
                 self.env.cr.execute(
                     SQL(
                         "SELECT id FROM %s WHERE id IN %s FOR UPDATE NOWAIT",
                         SQL.identifier(self._table),
                         tuple(self.ids),
-                    )
+                    ),
+                    log_exceptions=False,
                 )
         except (errors.LockNotAvailable, errors.SerializationFailure):
             raise UserError(
@@ -31,3 +34,32 @@ class Base(models.AbstractModel):
                 )
             ) from None
         self.invalidate_recordset()
+
+    def _billing_try_lock(self):
+        """Row-lock those of these records that are free right now and return
+        them, re-read. Rows another transaction holds are skipped (``SKIP
+        LOCKED``), as are rows changed by a transaction committed since this one
+        began: the caller leaves them for a later run. One query per batch, and
+        nothing reaches the server log as an error."""
+        if not self.ids:
+            return self.browse()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM %s WHERE id IN %s FOR UPDATE SKIP LOCKED",
+                        SQL.identifier(self._table),
+                        tuple(self.ids),
+                    ),
+                    log_exceptions=False,
+                )
+                locked_ids = {row[0] for row in self.env.cr.fetchall()}
+        except errors.SerializationFailure:
+            # A row changed since this transaction's snapshot cannot be locked in
+            # it, and fails the whole statement: lock the others one by one.
+            if len(self) == 1:
+                return self.browse()
+            return self.browse().union(*(record._billing_try_lock() for record in self))
+        locked = self.filtered(lambda record: record.id in locked_ids)
+        locked.invalidate_recordset()
+        return locked

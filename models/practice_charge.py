@@ -46,7 +46,9 @@ class PracticeCharge(models.Model):
     @api.depends("units", "unit_price", "currency_id")
     def _compute_amount(self):
         for charge in self:
-            charge.amount = charge.currency_id.round(charge.units * charge.unit_price)
+            # A new charge has no client yet, hence no company currency: round in the user's company's.
+            currency = charge.currency_id or self.env.company.currency_id
+            charge.amount = currency.round(charge.units * charge.unit_price)
 
     @api.constrains("units", "unit_price")
     def _check_amounts(self):

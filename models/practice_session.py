@@ -49,7 +49,9 @@ class PracticeSession(models.Model):
     @api.depends("units", "unit_price", "currency_id")
     def _compute_amount(self):
         for session in self:
-            session.amount = session.currency_id.round(session.units * session.unit_price)
+            # A new session has no client yet, hence no company currency: round in the user's company's.
+            currency = session.currency_id or self.env.company.currency_id
+            session.amount = currency.round(session.units * session.unit_price)
 
     @api.constrains("units", "unit_price")
     def _check_amounts(self):

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 BILLING_METHODS = [
     ("check", "Check"),
@@ -86,6 +86,38 @@ class ResCompany(models.Model):
                 raise ValidationError(self.env._("A late fee percent cannot exceed 100."))
             if company.billing_late_fee_days < 0:
                 raise ValidationError(self.env._("Late fee days past due cannot be negative."))
+
+    def write(self, vals):
+        self._check_billing_settings_write(vals)
+        return super().write(vals)
+
+    def _check_billing_settings_write(self, vals):
+        """Billing managers may write the company (ir.model.access) for its
+        Invoice Settings only: without Odoo's Access Rights group, nothing but
+        the billing fields (``billing_*``) changes."""
+        if self.env.su or self.env.user.has_group("base.group_erp_manager"):
+            return
+        if others := sorted(name for name in vals if not name.startswith("billing_")):
+            raise AccessError(
+                self.env._(
+                    "Billing managers change the company's Invoice Settings only, not %(fields)s of %(company)s.",
+                    fields=", ".join(self._fields[name].string if name in self._fields else name for name in others),
+                    company=", ".join(self.mapped("name")),
+                )
+            )
+
+    @api.model
+    def action_billing_open_settings(self):
+        """Billing -> Invoice Settings: the current practice's billing fields."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Invoice Settings"),
+            "res_model": "res.company",
+            "res_id": self.env.company.id,
+            "views": [(self.env.ref("parent_billing.res_company_view_form_billing_settings").id, "form")],
+            "target": "current",
+            "context": {"create": False, "delete": False},
+        }
 
     def _billing_default_due_date(self, invoice_date):
         """Invoice date plus the billing payment terms (the last installment)."""

@@ -11,7 +11,7 @@ from odoo.sql_db import db_connect
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import BillingCommon
+from .common import BillingCommon, RealConnectionsCase
 
 DUE = date(2026, 3, 2)
 
@@ -125,18 +125,6 @@ class TestOverdue(OverdueCommon):
         self.assertEqual([len(m.billing_late_fee_ids) for m in moves], [1, 1])
         progress = self.env["ir.cron.progress"].search([("cron_id", "=", cron.id)], order="id desc", limit=1)
         self.assertRecordValues(progress, [{"done": 4, "remaining": 0}])  # 2 flagged + 2 fees, nothing left
-
-    def test_cron_skips_an_invoice_locked_by_another_transaction(self):
-        move = self._invoice_due()
-        with patch.object(
-            type(self.env["account.move"]),
-            "_billing_lock",
-            side_effect=UserError("Another user is working on these journal entries right now."),
-        ):
-            self._run_cron(DUE + timedelta(days=1))
-        self.assertEqual(move.billing_state, "sent", "left for the next run, no error")
-        self._run_cron(DUE + timedelta(days=2))
-        self.assertEqual(move.billing_state, "overdue")
 
 
 @tagged("post_install", "-at_install")
@@ -411,3 +399,102 @@ class TestLateFeeTwoWorkers(OverdueCommon):
             self.assertEqual(worker2.browse(first_id).billing_amount_due, 60.0)
             self.assertEqual(worker2.browse(second_id).billing_state, "paid")
             cr2.rollback()
+
+
+@tagged("post_install", "-at_install")
+class TestOverdueBusyRows(RealConnectionsCase):
+    """The overdue run next to a user working on an invoice, on real connections."""
+
+    def _sent_committed_invoice(self, overdue=False):
+        ids = self._commit_family("Busy row", invoice=True)
+        self.addCleanup(self._reopen_committed_invoice, ids["move"])  # runs before the family's removal
+        with self._connection() as env:
+            move = env["account.move"].browse(ids["move"])
+            move.write({"invoice_date": DUE - timedelta(days=30), "invoice_date_due": DUE})
+            move.action_billing_send()
+            if overdue:  # flagged by an earlier run
+                with move._billing_transition():
+                    move.write({"billing_overdue": True})
+                self.assertEqual(move.billing_state, "overdue")
+            env.cr.commit()  # pylint: disable=invalid-commit
+        return ids["move"]
+
+    def _commit_late_fee_policy(self):
+        with self._connection() as env:
+            company = env.company
+            policy = {
+                name: company[name]
+                for name in ("billing_late_fee_type", "billing_late_fee_amount", "billing_late_fee_days")
+            }
+            company.write(
+                {"billing_late_fee_type": "flat", "billing_late_fee_amount": 10.0, "billing_late_fee_days": 1}
+            )
+            env.cr.commit()  # pylint: disable=invalid-commit
+        self.addCleanup(self._restore_late_fee_policy, company.id, policy)
+
+    def _restore_late_fee_policy(self, company_id, policy):
+        with self._connection() as env:
+            env["res.company"].browse(company_id).write(policy)
+            env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _reopen_committed_invoice(self, move_id):
+        """Test cleanup: a sent family invoice is sealed; only a billing transition reopens it."""
+        with self._connection() as env:
+            move = env["account.move"].browse(move_id)
+            family = move | move.debit_note_ids | move.reversal_move_ids
+            with move._billing_transition():
+                family.filtered(lambda m: m.state == "posted").button_draft()
+                move.write({"billing_overdue": False})
+            env.cr.commit()  # pylint: disable=invalid-commit
+
+    def test_row_held_by_another_transaction_is_skipped_without_error_and_flagged_next_run(self):
+        move_id = self._sent_committed_invoice()
+        with self._connection() as user, self._connection() as worker:
+            # A user's transaction holds the invoice row while the daily run starts.
+            user.cr.execute("SELECT id FROM account_move WHERE id = %s FOR UPDATE", [move_id])
+            with freeze_time(DUE + timedelta(days=1)), self.assertNoLogs("odoo.sql_db", "ERROR"):
+                worker["account.move"]._cron_billing_overdue()
+            worker.invalidate_all()
+            self.assertEqual(worker["account.move"].browse(move_id).billing_state, "sent", "skipped, not waited for")
+            worker.cr.rollback()
+            user.cr.rollback()  # the user is done
+
+            with freeze_time(DUE + timedelta(days=1)), self.assertNoLogs("odoo.sql_db", "ERROR"):
+                worker["account.move"]._cron_billing_overdue()
+            worker.invalidate_all()
+            self.assertEqual(worker["account.move"].browse(move_id).billing_state, "overdue", "the next run flags it")
+            worker.cr.rollback()
+
+    def test_row_changed_since_the_run_began_is_skipped_without_error(self):
+        move_id = self._sent_committed_invoice()
+        with self._connection() as user, self._connection() as worker:
+            worker.cr.execute("SELECT 1")  # the run's snapshot is taken
+            user.cr.execute("UPDATE account_move SET write_date = now() WHERE id = %s", [move_id])
+            user.cr.commit()  # pylint: disable=invalid-commit
+            with freeze_time(DUE + timedelta(days=1)), self.assertNoLogs("odoo.sql_db", "ERROR"):
+                worker["account.move"]._cron_billing_overdue()
+            worker.invalidate_all()
+            self.assertEqual(worker["account.move"].browse(move_id).billing_state, "sent")
+            worker.cr.rollback()
+            with freeze_time(DUE + timedelta(days=1)):
+                worker["account.move"]._cron_billing_overdue()
+            worker.invalidate_all()
+            self.assertEqual(worker["account.move"].browse(move_id).billing_state, "overdue")
+            worker.cr.rollback()
+
+    def test_late_fee_of_a_row_held_elsewhere_waits_for_the_next_run_without_error(self):
+        self._commit_late_fee_policy()
+        move_id = self._sent_committed_invoice(overdue=True)
+        with self._connection() as user, self._connection() as worker:
+            user.cr.execute("SELECT id FROM account_move WHERE id = %s FOR UPDATE", [move_id])
+            with freeze_time(DUE + timedelta(days=2)), self.assertNoLogs("odoo.sql_db", "ERROR"):
+                worker["account.move"]._cron_billing_overdue()
+            worker.invalidate_all()
+            self.assertFalse(worker["account.move"].browse(move_id).billing_late_fee_ids)
+            worker.cr.rollback()
+            user.cr.rollback()
+            with freeze_time(DUE + timedelta(days=2)):
+                worker["account.move"]._cron_billing_overdue()
+            worker.invalidate_all()
+            self.assertEqual(worker["account.move"].browse(move_id).billing_amount_fees, 10.0)
+            worker.cr.rollback()

@@ -3,12 +3,30 @@ from odoo.exceptions import UserError
 
 
 class PracticeChargeInvoice(models.TransientModel):
-    """Create Invoice: a thin shell around ``practice.charge._create_invoices``."""
+    """Create Invoice: a thin shell around ``practice.charge._create_invoices``.
+
+    The seed's flow: pick a client, then "select the charges to include
+    (default: all)". Opened on a client (or on Unbilled Charges filtered to
+    one client, with no rows ticked), every unbilled charge of that client is
+    selected; rows ticked in the list are taken as they are; choosing another
+    client in the dialog selects all of that client's unbilled charges.
+    """
 
     _name = "practice.charge.invoice"
     _description = "Create Family Invoice"
 
-    charge_ids = fields.Many2many("practice.charge", string="Charges", required=True)
+    client_id = fields.Many2one(
+        "practice.client", help="All of this client's unbilled charges are selected; remove any you leave out."
+    )
+    charge_ids = fields.Many2many(
+        "practice.charge",
+        string="Charges",
+        required=True,
+        compute="_compute_charge_ids",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
     client_count = fields.Integer(compute="_compute_client_count")
     amount_total = fields.Monetary(compute="_compute_client_count", currency_field="currency_id")
     currency_id = fields.Many2one("res.currency", default=lambda self: self.env.company.currency_id)
@@ -26,14 +44,39 @@ class PracticeChargeInvoice(models.TransientModel):
     @api.model
     def default_get(self, fields_list):
         res = super().default_get(fields_list)
-        if self.env.context.get("active_model") == "practice.charge" and "charge_ids" in fields_list:
-            charges = self.env["practice.charge"].browse(self.env.context.get("active_ids", []))
-            res["charge_ids"] = [fields.Command.set(charges.filtered(lambda c: c.state == "unbilled").ids)]
-        elif self.env.context.get("active_model") == "practice.client":
-            clients = self.env["practice.client"].browse(self.env.context.get("active_ids", []))
-            res["charge_ids"] = [fields.Command.set(clients.charge_ids.filtered(lambda c: c.state == "unbilled").ids)]
-            res["billing_run"] = len(clients) > 1
+        charges = self._get_context_charges()
+        if "charge_ids" in fields_list and charges:
+            res["charge_ids"] = [fields.Command.set(charges.ids)]
+        if len(charges.client_id) == 1 and "client_id" in fields_list:
+            res["client_id"] = charges.client_id.id
+        if self.env.context.get("active_model") == "practice.client":
+            res["billing_run"] = len(charges.client_id) > 1
         return res
+
+    @api.model
+    def _get_context_charges(self):
+        """The unbilled charges the dialog opens with: the rows ticked in
+        Unbilled Charges, else all the rows it lists (filtered by client in
+        its left pane), or all those of the clients it was opened on."""
+        context = self.env.context
+        Charge = self.env["practice.charge"]
+        unbilled = [("state", "=", "unbilled")]
+        if context.get("active_model") == "practice.charge":
+            if context.get("active_ids"):
+                return Charge.browse(context["active_ids"]).filtered_domain(unbilled)
+            if context.get("active_domain") is not None:
+                return Charge.search([*context["active_domain"], *unbilled])
+        elif context.get("active_model") == "practice.client" and context.get("active_ids"):
+            return Charge.search([("client_id", "in", context["active_ids"]), *unbilled])
+        return Charge
+
+    @api.depends("client_id")
+    def _compute_charge_ids(self):
+        for wizard in self:
+            if wizard.client_id:
+                wizard.charge_ids = wizard.client_id.charge_ids.filtered(lambda c: c.state == "unbilled")
+            else:
+                wizard.charge_ids = wizard.charge_ids
 
     @api.depends("charge_ids")
     def _compute_client_count(self):
