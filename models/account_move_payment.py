@@ -359,7 +359,9 @@ class AccountMove(models.Model):
                 "currency_id": self.currency_id.id,
                 "journal_id": journal.id,
                 "date": fields.Date.context_today(self),
-                "memo": self.env._("Refund %(move)s", move=self.name),  # the reason stays in billing_reason (staff only)
+                "memo": self.env._(
+                    "Refund %(move)s", move=self.name
+                ),  # the reason stays in billing_reason (staff only)
                 "billing_move_id": self.id,
                 "billing_method": method,
                 "billing_reason": reason,
