@@ -39,6 +39,7 @@
         "views/account_move_views.xml",
         "views/practice_ar_aging_views.xml",
         "views/res_company_views.xml",
+        "views/mail_template_views.xml",
         "views/parent_billing_portal_templates.xml",
         "views/parent_billing_menus.xml",
     ],

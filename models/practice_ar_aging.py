@@ -54,8 +54,15 @@ class PracticeArAging(models.Model):
         [("not_due", "Not yet due"), ("0_30", "0-30"), ("31_60", "31-60"), ("61_90", "61-90"), ("90_plus", "90+")],
         string="Bucket",
         readonly=True,
+        group_expand="_group_expand_aging_bucket",
     )
     amount_residual = fields.Monetary(string="Open Balance", readonly=True)
+
+    @api.model
+    def _group_expand_aging_bucket(self, buckets, domain):
+        """Grouped by bucket, every bucket shows, in aging order (not alphabetical)."""
+        return [key for key, _label in self._fields["aging_bucket"].selection]
+
     amount_not_due = fields.Monetary(string="Not Yet Due", readonly=True)
     amount_0_30 = fields.Monetary(string="0-30", readonly=True)
     amount_31_60 = fields.Monetary(string="31-60", readonly=True)

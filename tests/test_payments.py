@@ -101,7 +101,7 @@ class TestRecordPayment(PaymentsCommon):
         self.assertEqual(move.billing_state, "overdue")
         self._pay(move, 20.0)
         self._figures(move, 20.0, 110.0, "overdue", 110.0)
-        self._pay(move, 110.0)
+        self._pay(move, 110.0, reference="CHK-1002")
         self._figures(move, 130.0, 0.0, "paid", 0.0)
 
     def test_overpayment_refused_without_keeping_the_excess(self):

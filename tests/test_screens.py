@@ -1,5 +1,7 @@
 """What a billing clerk sees: the Billing app, not Odoo's accounting."""
 
+import ast
+
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
@@ -117,3 +119,36 @@ class TestWriteIn(BillingCommon):
         move.action_billing_send()
         with self.assertRaisesRegex(UserError, "cannot be edited: it is Sent"):
             move._billing_add_write_in("Fee", 1, 5)
+
+
+@tagged("post_install", "-at_install")
+class TestReportsAndNotifications(BillingCommon):
+    def test_billing_ar_grouped_by_bucket_is_in_aging_order(self):
+        move = self._sent_invoice()
+        groups = (
+            self.env["practice.ar.aging"]
+            .with_user(self.billing_user)
+            .web_read_group([("partner_id", "=", self.parent_rivera.id)], ["amount_residual:sum"], ["aging_bucket"])[
+                "groups"
+            ]
+        )
+        self.assertEqual(
+            [g["aging_bucket"] for g in groups],
+            ["not_due", "0_30", "31_60", "61_90", "90_plus"],
+            "every bucket, in order",
+        )
+        self.assertEqual(groups[0]["amount_residual"], move.billing_amount_due)
+        arch = self.env["practice.ar.aging"].get_views([(False, "graph")])["views"]["graph"]["arch"]
+        self.assertIn('name="aging_bucket" type="row"', arch)
+        action = self.env.ref("parent_billing.practice_ar_aging_action")
+        self.assertNotIn("search_default_group", action.context or "", "the graph is not split per family")
+
+    def test_practice_notifications_menu_opens_the_invoice_email_template(self):
+        menu = self.env.ref("parent_billing.mail_template_menu_billing_notifications")
+        self.assertEqual(menu.parent_id, self.env.ref("parent_billing.parent_billing_menu_practice"))
+        action = self.env.ref("parent_billing.mail_template_action_billing_notifications")
+        templates = self.env["mail.template"].with_user(self.billing_manager).search(ast.literal_eval(action.domain))
+        self.assertEqual(templates, self.env.ref("parent_billing.mail_template_parent_invoice"))
+        self.assertIn(menu.id, self.env["ir.ui.menu"].with_user(self.billing_manager)._visible_menu_ids())
+        self.assertNotIn(menu.id, self.env["ir.ui.menu"].with_user(self.billing_user)._visible_menu_ids())
+        self.assertEqual(self.company.billing_mail_template_id, templates, "Invoice Settings shows the template in use")
