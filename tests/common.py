@@ -82,6 +82,20 @@ class BillingCommon(AccountTestInvoicingCommon):
             }
         )
 
+    @classmethod
+    def _portal_user(cls, login, partner):
+        """A portal login for ``partner``; the password is ``<login>-pass-1234``."""
+        return cls.env["res.users"].create(
+            {
+                "login": login,
+                "password": f"{login}-pass-1234",
+                "partner_id": partner.id,
+                "company_id": cls.company.id,
+                "company_ids": [Command.set(cls.company.ids)],
+                "groups_id": [Command.set(cls.env.ref("base.group_portal").ids)],
+            }
+        )
+
     def _sessions(self, client, service, units=1.0, dates=None, unit_price=None):
         dates = dates or [fields.Date.today()]
         vals = [{"client_id": client.id, "product_id": service.id, "units": units, "date": d} for d in dates]

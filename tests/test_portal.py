@@ -43,19 +43,6 @@ class TestParentPortal(BillingCommon, HttpCase):
         cls.inv_lily.action_billing_send()
 
     @classmethod
-    def _portal_user(cls, login, partner):
-        return cls.env["res.users"].create(
-            {
-                "login": login,
-                "password": f"{login}-pass-1234",
-                "partner_id": partner.id,
-                "company_id": cls.company.id,
-                "company_ids": [Command.set(cls.company.ids)],
-                "groups_id": [Command.set(cls.env.ref("base.group_portal").ids)],
-            }
-        )
-
-    @classmethod
     def _draft_invoice_cls(cls, client, service, notes=None):
         sessions = cls.env["practice.session"].create(
             [{"client_id": client.id, "product_id": service.id, "units": 2.0} for _i in range(2)]

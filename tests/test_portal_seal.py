@@ -89,19 +89,6 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
         cls.other_invoice.action_post()
 
     @classmethod
-    def _portal_user(cls, login, partner):
-        return cls.env["res.users"].create(
-            {
-                "login": login,
-                "password": f"{login}-pass-1234",
-                "partner_id": partner.id,
-                "company_id": cls.company.id,
-                "company_ids": [Command.set(cls.company.ids)],
-                "groups_id": [Command.set(cls.env.ref("base.group_portal").ids)],
-            }
-        )
-
-    @classmethod
     def _sent_invoice_cls(cls, invoice_date=None):
         """Sofia's two ABA sessions of 2 units: $130.00, sent."""
         sessions = cls.env["practice.session"].create(

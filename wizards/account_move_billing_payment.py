@@ -6,6 +6,7 @@ from ..models.res_company import BILLING_METHODS
 
 class AccountMoveBillingPayment(models.TransientModel):
     _name = "account.move.billing.payment"
+    _inherit = ["account.move.billing.amount.mixin"]
     _description = "Record Family Invoice Payment"
 
     move_id = fields.Many2one("account.move", required=True)
@@ -32,24 +33,8 @@ class AccountMoveBillingPayment(models.TransientModel):
             res.setdefault("amount", self.env["account.move"].browse(move_id).billing_amount_due)
         return res
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            self._check_amount_vals(vals)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._check_amount_vals(vals)
-        return super().write(vals)
-
-    def onchange(self, values, field_names, fields_spec):
-        self._check_amount_vals(values)
-        return super().onchange(values, field_names, fields_spec)
-
-    def _check_amount_vals(self, vals):
-        """NaN or infinity in the amount: a clear error, not a rounding crash."""
-        if vals.get("amount") is not None:
-            self.env["account.move"]._billing_check_amount(vals["amount"], self.env._("payment amount"))
+    def _billing_amount_label(self):
+        return self.env._("payment amount")
 
     @api.depends("amount", "amount_due")
     def _compute_is_overpayment(self):

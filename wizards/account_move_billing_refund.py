@@ -5,6 +5,7 @@ from ..models.res_company import BILLING_METHODS
 
 class AccountMoveBillingRefund(models.TransientModel):
     _name = "account.move.billing.refund"
+    _inherit = ["account.move.billing.amount.mixin"]
     _description = "Refund Family Invoice"
 
     move_id = fields.Many2one("account.move", required=True)
@@ -29,24 +30,8 @@ class AccountMoveBillingRefund(models.TransientModel):
             res.setdefault("amount", self.env["account.move"].browse(move_id).billing_amount_refundable)
         return res
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            self._check_amount_vals(vals)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._check_amount_vals(vals)
-        return super().write(vals)
-
-    def onchange(self, values, field_names, fields_spec):
-        self._check_amount_vals(values)
-        return super().onchange(values, field_names, fields_spec)
-
-    def _check_amount_vals(self, vals):
-        """NaN or infinity in the amount: a clear error, not a rounding crash."""
-        if vals.get("amount") is not None:
-            self.env["account.move"]._billing_check_amount(vals["amount"], self.env._("refund amount"))
+    def _billing_amount_label(self):
+        return self.env._("refund amount")
 
     @api.depends("move_id")
     def _compute_can_use_processor(self):
