@@ -1,10 +1,14 @@
 """What a billing clerk sees: the Billing app, not Odoo's accounting."""
 
 import ast
+from types import SimpleNamespace
+
+from lxml import etree
 
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import BillingCommon
 
@@ -152,3 +156,20 @@ class TestReportsAndNotifications(BillingCommon):
         self.assertIn(menu.id, self.env["ir.ui.menu"].with_user(self.billing_manager)._visible_menu_ids())
         self.assertNotIn(menu.id, self.env["ir.ui.menu"].with_user(self.billing_user)._visible_menu_ids())
         self.assertEqual(self.company.billing_mail_template_id, templates, "Invoice Settings shows the template in use")
+
+
+@tagged("post_install", "-at_install")
+class TestLineProducts(BillingCommon):
+    def test_family_invoice_lines_offer_services_not_goods(self):
+        desk = self.env["product.product"].create({"name": "Corner Desk Right Sit", "type": "consu", "sale_ok": True})
+        arch = etree.fromstring(self.env["account.move"].get_views([(False, "form")])["views"]["form"]["arch"])
+        (field,) = arch.xpath("//field[@name='invoice_line_ids']/list/field[@name='product_id']")
+        context = {"default_move_type": "out_invoice"}
+        family = safe_eval(field.get("domain"), {"parent": SimpleNamespace(practice_client_id=1), "context": context})
+        other = safe_eval(
+            field.get("domain"), {"parent": SimpleNamespace(practice_client_id=False), "context": context}
+        )
+        offered = self.env["product.product"].search(family)
+        self.assertIn(self.service_speech, offered)
+        self.assertNotIn(desk, offered, "no furniture on a family invoice")
+        self.assertIn(desk, self.env["product.product"].search(other), "other invoices offer what Odoo offers")
