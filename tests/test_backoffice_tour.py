@@ -1,5 +1,6 @@
 import base64
 import os
+from datetime import timedelta
 from pathlib import Path
 from unittest.mock import patch
 
@@ -89,3 +90,50 @@ class TestBackofficeTour(BillingCommon, HttpCase):
         self.assertEqual(other.state, "unbilled", "another client's charge stays in the queue")
         self.assertEqual(self._receivable_balance(self.parent_chen), move.billing_amount_due)
         self._assert_ledger_agrees(self.parent_chen)
+
+    def _aged_invoice(self, client, days_ago, service=None):
+        """A sent invoice dated ``days_ago`` (due 30 days later), marked overdue when past due."""
+        move = self._draft_invoice(client=client, service=service or self.service_speech, units=1, count=1)
+        invoice_date = fields.Date.today() - timedelta(days=days_ago)
+        move.write({"invoice_date": invoice_date, "invoice_date_due": invoice_date + timedelta(days=30)})
+        move.action_billing_send()
+        if move.invoice_date_due < fields.Date.today():
+            self._mark_overdue(move)
+        return move
+
+    def test_manager_voids_a_sent_invoice_and_refunds_a_paid_one(self):
+        """Void (with a reason) a sent invoice, Issue Refund on a paid one, then Billing AR."""
+        void_kid = self._billing_client("Void Kid", self.parent_chen, "client")
+        to_void = self._sent_invoice(client=void_kid, service=self.service_speech, units=1, count=1)  # 125.00
+        refund_kid = self._billing_client("Refund Kid", self.parent_rivera, "client")
+        to_refund = self._sent_invoice(client=refund_kid)  # 2 x 2 x 32.50 = 130.00
+        to_refund._billing_register_payment(130.00, fields.Date.today(), "check", "555")
+        self.assertEqual(to_refund.billing_state, "paid")
+        # Families behind on their payments, for Billing AR (and its picture).
+        patel = self._billing_client("Ava Patel", self._billing_parent("Priya Patel", "priya@example.com"), "client")
+        park = self._billing_client("Leo Park", self._billing_parent("Sam Park", "sam@example.com"), "client")
+        aged = (
+            self._aged_invoice(self.client_lily, 45)
+            | self._aged_invoice(patel, 75, self.service_ot)
+            | self._aged_invoice(park, 130)
+        )
+
+        self._start_tour(
+            "/odoo/action-parent_billing.account_move_action_family_invoices",
+            "parent_billing_manager",
+            login=self.billing_manager.login,
+        )
+
+        self.assertEqual(to_void.billing_state, "voided")
+        self.assertEqual(to_void.void_reason, "Duplicate of another invoice")
+        self.assertEqual(to_void.billing_amount_due, 0.00)
+        self.assertEqual(to_void.invoice_line_ids.practice_charge_id.state, "unbilled", "its charge is back in the queue")
+        self.assertEqual(to_refund.billing_state, "sent", "the refund puts the balance back up")
+        self.assertEqual(to_refund.billing_amount_paid, 100.00)
+        self.assertEqual(to_refund.billing_amount_due, 30.00)
+        refund = to_refund.billing_payment_ids.filtered(lambda p: p.billing_kind == "refund")
+        self.assertEqual(refund.amount, 30.00)
+        self.assertEqual(refund.billing_reason, "Cancelled session paid in advance")
+        self.assertEqual(self._receivable_balance(self.parent_rivera), to_refund.billing_amount_due)
+        for partner in self.parent_chen | self.parent_rivera | aged.partner_id:
+            self._assert_ledger_agrees(partner)
