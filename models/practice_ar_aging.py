@@ -63,6 +63,17 @@ class PracticeArAging(models.Model):
     amount_90_plus = fields.Monetary(string="90+", readonly=True)
 
     @api.model
+    def _read_group_orderby(self, order, groupby_terms, query):
+        """Buckets in aging order (not yet due first, 90+ last), not alphabetically."""
+        if "aging_bucket" in groupby_terms:
+            keys = [key for key, _label in self._fields["aging_bucket"].selection]
+            groupby_terms = {
+                **groupby_terms,
+                "aging_bucket": SQL("array_position(%s::text[], %s)", keys, groupby_terms["aging_bucket"]),
+            }
+        return super()._read_group_orderby(order, groupby_terms, query)
+
+    @api.model
     def _billing_as_of(self):
         return fields.Date.to_date(self.env.context.get("billing_as_of")) or fields.Date.context_today(self)
 

@@ -114,8 +114,9 @@ registry.category("web_tour.tours").add("parent_billing_manager", {
             run: "click",
         },
         {
+            content: "The graph shows the buckets, not yet due first",
             trigger: ".o_graph_renderer canvas",
         },
-        ...billing.screenshot("backoffice-ar"),
+        ...billing.screenshot("backoffice-ar", { settle: 1500 }),
     ],
 });

@@ -125,8 +125,9 @@ export const billing = {
     /**
      * README pictures: only when the test asks for them (PB_SCREENSHOTS sets
      * the cookie), the test saves the screen as `name`.png, then marks the body.
+     * `settle`: milliseconds to let an animation (the graph's bars) finish first.
      */
-    screenshot(name) {
+    screenshot(name, { settle = 0 } = {}) {
         if (!document.cookie.includes("pb_screenshots=1")) {
             return [];
         }
@@ -134,7 +135,8 @@ export const billing = {
             {
                 content: `Screenshot ${name}`,
                 trigger: "body",
-                run() {
+                async run() {
+                    await new Promise((resolve) => setTimeout(resolve, settle));
                     console.log(`pb-screenshot ${name}`);
                 },
             },
