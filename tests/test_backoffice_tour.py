@@ -52,7 +52,9 @@ class TestBackofficeTour(BillingCommon, HttpCase):
         moves = self.env["account.move"].search(
             [("partner_id", "=", partner.id), ("practice_client_id", "!=", False), ("move_type", "=", "out_invoice")]
         )
-        self.assertEqual(self._receivable_balance(partner), self.currency.round(sum(moves.mapped("billing_amount_due"))))
+        self.assertEqual(
+            self._receivable_balance(partner), self.currency.round(sum(moves.mapped("billing_amount_due")))
+        )
 
     def test_clerk_walks_the_seed_from_unbilled_charges_to_paid(self):
         """Unbilled Charges -> Create Invoice (all selected) -> write-in,
@@ -127,7 +129,9 @@ class TestBackofficeTour(BillingCommon, HttpCase):
         self.assertEqual(to_void.billing_state, "voided")
         self.assertEqual(to_void.void_reason, "Duplicate of another invoice")
         self.assertEqual(to_void.billing_amount_due, 0.00)
-        self.assertEqual(to_void.invoice_line_ids.practice_charge_id.state, "unbilled", "its charge is back in the queue")
+        self.assertEqual(
+            to_void.invoice_line_ids.practice_charge_id.state, "unbilled", "its charge is back in the queue"
+        )
         self.assertEqual(to_refund.billing_state, "sent", "the refund puts the balance back up")
         self.assertEqual(to_refund.billing_amount_paid, 100.00)
         self.assertEqual(to_refund.billing_amount_due, 30.00)
