@@ -60,7 +60,7 @@ class PracticeArAging(models.Model):
 
     @api.model
     def _group_expand_aging_bucket(self, buckets, domain):
-        """Grouped by bucket, every bucket shows, in aging order (not alphabetical)."""
+        """Grouped by bucket, every bucket shows, an empty one too (its order: ``_read_group_orderby``)."""
         return [key for key, _label in self._fields["aging_bucket"].selection]
 
     amount_not_due = fields.Monetary(string="Not Yet Due", readonly=True)
@@ -68,6 +68,17 @@ class PracticeArAging(models.Model):
     amount_31_60 = fields.Monetary(string="31-60", readonly=True)
     amount_61_90 = fields.Monetary(string="61-90", readonly=True)
     amount_90_plus = fields.Monetary(string="90+", readonly=True)
+
+    @api.model
+    def _read_group_orderby(self, order, groupby_terms, query):
+        """Buckets in aging order (not yet due first, 90+ last), not alphabetically."""
+        if "aging_bucket" in groupby_terms:
+            keys = [key for key, _label in self._fields["aging_bucket"].selection]
+            groupby_terms = {
+                **groupby_terms,
+                "aging_bucket": SQL("array_position(%s::text[], %s)", keys, groupby_terms["aging_bucket"]),
+            }
+        return super()._read_group_orderby(order, groupby_terms, query)
 
     @api.model
     def _billing_as_of(self):
