@@ -44,6 +44,8 @@ class TestClerkScreens(BillingCommon):
         self.assertIn('name="billing_state" widget="statusbar"', arch)
         self.assertIn("o_billing_totals", arch)
         self.assertIn('name="billing_late_fee_ids"', arch)
+        self.assertIn("Family Invoice", arch)
+        self.assertIn('string="Parent"', arch)
 
 
 @tagged("post_install", "-at_install")
