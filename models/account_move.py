@@ -466,6 +466,18 @@ class AccountMove(models.Model):
             )
         )
 
+    @api.model
+    def get_views(self, views, options=None):
+        """Billing → Invoices shows the seed's actions only, as buttons on the
+        invoice: Odoo's gear actions (Pay, Debit Note, Switch into credit note,
+        Print, ...) are not offered there. Odoo's own menus keep them."""
+        result = super().get_views(views, options)
+        if self.env.context.get("billing_family_screens"):
+            for view in result["views"].values():
+                if "toolbar" in view:
+                    view["toolbar"] = {}
+        return result
+
     # ------------------------------------------------------------------
     # Buttons (wizards are thin shells around the methods above)
     # ------------------------------------------------------------------

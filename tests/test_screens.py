@@ -175,3 +175,18 @@ class TestLineProducts(BillingCommon):
         self.assertIn(self.service_speech, offered)
         self.assertNotIn(desk, offered, "no furniture on a family invoice")
         self.assertIn(desk, self.env["product.product"].search(other), "other invoices offer what Odoo offers")
+
+
+@tagged("post_install", "-at_install")
+class TestFamilyInvoiceGear(BillingCommon):
+    def test_billing_invoices_offer_no_odoo_gear_actions(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id("parent_billing.account_move_action_family_invoices")
+        context = safe_eval(action["context"]) if isinstance(action["context"], str) else action["context"]
+        self.assertFalse(context["delete"])
+        Move = self.env["account.move"].with_user(self.billing_user)
+        family = Move.with_context(**context).get_views([(False, "form"), (False, "list")], {"toolbar": True})
+        for view in family["views"].values():
+            self.assertEqual(view["toolbar"], {})
+        odoo = Move.get_views([(False, "form")], {"toolbar": True})["views"]["form"]["toolbar"]
+        names = {a["name"] for a in odoo.get("action", [])}
+        self.assertIn("Debit Note", names, "Odoo's own invoice screens keep their gear actions")
