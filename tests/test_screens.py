@@ -190,3 +190,18 @@ class TestFamilyInvoiceGear(BillingCommon):
         odoo = Move.get_views([(False, "form")], {"toolbar": True})["views"]["form"]["toolbar"]
         names = {a["name"] for a in odoo.get("action", [])}
         self.assertIn("Debit Note", names, "Odoo's own invoice screens keep their gear actions")
+
+
+@tagged("post_install", "-at_install")
+class TestOdooFormsUnchanged(BillingCommon):
+    def test_journal_entry_form_keeps_its_lines_editable(self):
+        """Odoo's own journal entry form (as core's tests drive it) still edits its lines."""
+        self.env.user.groups_id |= self.env.ref("account.group_account_readonly")
+        with Form(self.env["account.move"].with_context(default_move_type="entry")) as move_form:
+            with move_form.line_ids.new() as line:
+                line.account_id = self.company_data["default_account_revenue"]
+                line.credit = 10.0
+            with move_form.line_ids.new() as line:
+                line.account_id = self.company_data["default_account_receivable"]
+                line.debit = 10.0
+        self.assertEqual(len(move_form.record.line_ids), 2)
