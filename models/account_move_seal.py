@@ -253,9 +253,6 @@ class AccountMove(models.Model):
             return self.browse()
         return self._billing_documents().filtered(lambda m: m.state != "draft")
 
-    def _billing_refuse(self, message):
-        raise UserError(message)
-
     # ------------------------------------------------------------------
     # Writes
     # ------------------------------------------------------------------
@@ -288,28 +285,27 @@ class AccountMove(models.Model):
                     move=documents[0].display_name,
                 )
             )
-        sealed = documents.filtered(lambda m: m.state != "draft")
-        if frozen := BILLING_FROZEN_FIELDS.intersection(vals):
-            if sealed:
-                if frozen == {"invoice_date_due"}:
-                    raise UserError(
-                        self.env._(
-                            "Invoice %(move)s has been sent: only a billing manager can extend its due date, "
-                            "with Extend Due Date.",
-                            move=sealed[0].display_name,
-                        )
-                    )
+        frozen = BILLING_FROZEN_FIELDS.intersection(vals)
+        if frozen and (sealed := self._billing_sealed()):
+            if frozen == {"invoice_date_due"}:
                 raise UserError(
                     self.env._(
-                        "Invoice %(move)s has been sent: %(fields)s can no longer change. "
-                        "Void it and invoice the charges again to correct it.",
+                        "Invoice %(move)s has been sent: only a billing manager can extend its due date, "
+                        "with Extend Due Date.",
                         move=sealed[0].display_name,
-                        fields=", ".join(sorted(self._fields[f].string for f in frozen)),
                     )
                 )
+            raise UserError(
+                self.env._(
+                    "Invoice %(move)s has been sent: %(fields)s can no longer change. "
+                    "Void it and invoice the charges again to correct it.",
+                    move=sealed[0].display_name,
+                    fields=", ".join(sorted(self._fields[f].string for f in frozen)),
+                )
+            )
 
     def copy_data(self, default=None):
-        if documents := self._billing_documents().filtered(lambda m: not self._billing_in_transition()):
+        if not self._billing_in_transition() and (documents := self._billing_documents()):
             raise UserError(
                 self.env._(
                     "Family invoice %(move)s cannot be duplicated: create invoices from Unbilled Charges.",
@@ -332,7 +328,7 @@ class AccountMove(models.Model):
     # Odoo's generic controls: routed or refused
     # ------------------------------------------------------------------
     def _check_draftable(self):
-        if documents := self._billing_documents().filtered(lambda m: not self._billing_in_transition()):
+        if not self._billing_in_transition() and (documents := self._billing_documents()):
             raise UserError(
                 self.env._(
                     "Family document %(move)s cannot be reset to draft: void the invoice (with a reason) "

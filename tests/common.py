@@ -96,6 +96,18 @@ class BillingCommon(AccountTestInvoicingCommon):
             }
         )
 
+    def _enable_demo_provider(self):
+        """Odoo's demo payment provider for this practice: Pay now works."""
+        provider = (
+            self.env.ref("payment.payment_provider_demo")
+            .sudo()
+            .copy({"company_id": self.company.id, "name": "Demo (Bright Steps)"})
+        )
+        method = self.env.ref("payment_demo.payment_method_demo").sudo()
+        method.active = True
+        provider.write({"state": "test", "is_published": True, "payment_method_ids": [Command.set(method.ids)]})
+        return provider
+
     def _sessions(self, client, service, units=1.0, dates=None, unit_price=None):
         dates = dates or [fields.Date.today()]
         vals = [{"client_id": client.id, "product_id": service.id, "units": units, "date": d} for d in dates]

@@ -50,17 +50,6 @@ class TestParentPortal(BillingCommon, HttpCase):
         sessions.action_finalize()
         return sessions.charge_ids._create_invoices(notes=notes)
 
-    def _enable_demo_provider(self):
-        provider = (
-            self.env.ref("payment.payment_provider_demo")
-            .sudo()
-            .copy({"company_id": self.company.id, "name": "Demo (Bright Steps)"})
-        )
-        method = self.env.ref("payment_demo.payment_method_demo").sudo()
-        method.active = True
-        provider.write({"state": "test", "is_published": True, "payment_method_ids": [Command.set(method.ids)]})
-        return provider
-
     def _get(self, url, login=None, **kwargs):
         if login:
             self.authenticate(login, f"{login}-pass-1234")

@@ -127,17 +127,6 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
         move.sudo().access_token = str(uuid.uuid4())
         return move.sudo().access_token
 
-    def _enable_demo_provider(self):
-        provider = (
-            self.env.ref("payment.payment_provider_demo")
-            .sudo()
-            .copy({"company_id": self.company.id, "name": "Demo (Bright Steps)"})
-        )
-        method = self.env.ref("payment_demo.payment_method_demo").sudo()
-        method.active = True
-        provider.write({"state": "test", "is_published": True, "payment_method_ids": [Command.set(method.ids)]})
-        return provider
-
     # ------------------------------------------------------------------
     # 2. Documents made from a family invoice are family documents
     # ------------------------------------------------------------------
