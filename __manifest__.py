@@ -42,6 +42,13 @@
         "views/mail_template_views.xml",
         "views/parent_billing_portal_templates.xml",
         "views/parent_billing_menus.xml",
+        "security/practice_reminder_step_security.xml",
+        "data/mail_template_reminder_data.xml",
+        "data/ir_cron_reminder_data.xml",
+        "wizards/res_partner_billing_pause_views.xml",
+        "views/practice_reminder_step_views.xml",
+        "views/res_partner_views.xml",
+        "views/account_move_reminder_views.xml",
     ],
     "demo": [
         "demo/parent_billing_demo.xml",

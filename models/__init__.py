@@ -17,3 +17,4 @@ from . import (
     res_company,
     res_users,
 )
+from . import practice_reminder_step, mail_template, res_company_reminder, res_partner, account_move_reminder

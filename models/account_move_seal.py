@@ -58,6 +58,7 @@ BILLING_TRANSITION_FIELDS = frozenset(
         "billing_late_fee_step",
         "billing_origin_id",
         "billing_needs_review",
+        "billing_reminder_step_ids",
     }
 )
 # What a family document says to the parent: frozen once it is sent (posted).
@@ -269,7 +270,7 @@ class AccountMove(models.Model):
             raise UserError(
                 self.env._(
                     "%(fields)s can only be changed by the billing actions (Send, Record Payment, Void, "
-                    "Issue Refund, the overdue run).",
+                    "Issue Refund, the daily overdue and reminder runs).",
                     fields=", ".join(sorted(self._fields[f].string for f in protected)),
                 )
             )

@@ -1,0 +1,33 @@
+from odoo import api, fields, models
+
+
+class ResCompany(models.Model):
+    """The practice's payment reminder steps (Invoice Settings)."""
+
+    _inherit = "res.company"
+
+    billing_reminder_step_ids = fields.One2many(
+        "practice.reminder.step",
+        "company_id",
+        string="Payment Reminders",
+        context={"active_test": False},
+        help="Emails to parents about open invoices, by days from the due date. "
+        "Each step goes out at most once per invoice.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._billing_create_default_reminder_steps()
+        return companies
+
+    def _billing_create_default_reminder_steps(self):
+        """Give each practice without reminder steps the default ones (also
+        run for the existing companies when the addon is installed)."""
+        Step = self.env["practice.reminder.step"].sudo().with_context(active_test=False)
+        companies = self or self.sudo().search([])
+        have_steps = set(Step.search([("company_id", "in", companies.ids)]).company_id.ids)
+        vals_list = []
+        for company in companies.filtered(lambda c: c.id not in have_steps):
+            vals_list += Step._billing_default_steps_vals(company)
+        return Step.create(vals_list)
