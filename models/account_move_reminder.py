@@ -58,7 +58,7 @@ class AccountMove(models.Model):
     def _billing_reminder_domain(self, today):
         """Open family invoices of parents not paused that reached a reminder
         step of their practice later than every step they were sent."""
-        steps = self.env["practice.reminder.step"].sudo().search([])
+        steps = self.env["practice.reminder.step"].sudo().search([("active", "=", True)])
         if not steps:
             return expression.FALSE_DOMAIN
         reached = expression.OR(

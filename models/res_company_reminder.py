@@ -21,13 +21,16 @@ class ResCompany(models.Model):
         companies._billing_create_default_reminder_steps()
         return companies
 
+    @api.model
+    def _billing_init_reminder_steps(self):
+        """At install: the default reminder steps for every existing practice."""
+        return self.sudo().search([("billing_reminder_step_ids", "=", False)])._billing_create_default_reminder_steps()
+
     def _billing_create_default_reminder_steps(self):
-        """Give each practice without reminder steps the default ones (also
-        run for the existing companies when the addon is installed)."""
+        """Give each of these practices without reminder steps the default ones."""
         Step = self.env["practice.reminder.step"].sudo().with_context(active_test=False)
-        companies = self or self.sudo().search([])
-        have_steps = set(Step.search([("company_id", "in", companies.ids)]).company_id.ids)
+        have_steps = set(Step.search([("company_id", "in", self.ids)]).company_id.ids)
         vals_list = []
-        for company in companies.filtered(lambda c: c.id not in have_steps):
+        for company in self.filtered(lambda c: c.id not in have_steps):
             vals_list += Step._billing_default_steps_vals(company)
         return Step.create(vals_list)

@@ -11,7 +11,7 @@ from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
 from odoo import Command
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import mute_logger
 
@@ -137,9 +137,10 @@ class TestReminderRun(ReminderCommon):
         self.assertIn("past due", sent_on[1].subject)
         self.assertIn("second reminder", sent_on[15].subject)
         self.assertIn("final notice", sent_on[30].subject)
-        self.assertEqual(move.billing_reminder_step_ids, self.env["practice.reminder.step"].browse(
-            [self.step[d].id for d in (-3, 1, 15, 30)]
-        ))
+        self.assertEqual(
+            move.billing_reminder_step_ids,
+            self.env["practice.reminder.step"].browse([self.step[d].id for d in (-3, 1, 15, 30)]),
+        )
         self.assertEqual(len(self._notes(move)), 4, "each reminder logged on the invoice")
         self.assertEqual(move.billing_state, "overdue")
 
@@ -273,7 +274,7 @@ class TestReminderRun(ReminderCommon):
         with self.assertRaisesRegex(ValidationError, "needs a reason"):
             self.parent_rivera.write({"billing_reminders_paused": True})
         portal = self._portal_user("maria", self.parent_rivera)
-        with self.assertRaises(Exception):
+        with self.assertRaises(AccessError):
             self.parent_rivera.with_user(portal).action_billing_resume_reminders()
         wizard = Form(
             self.env["res.partner.billing.pause"]
@@ -288,9 +289,12 @@ class TestReminderRun(ReminderCommon):
         )
         move = self._invoice_due()
         self.assertTrue(move.billing_reminders_paused, "shown on the invoice")
-        self.assertIn("Disputes the March sessions", self.parent_rivera.message_ids[0].tracking_value_ids.mapped(
-            "new_value_char"
-        ))
+        # Logged on the parent's contact (Odoo's tracking, at commit).
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        tracked = self.parent_rivera.message_ids.tracking_value_ids
+        self.assertIn("Disputes the March sessions", tracked.mapped("new_value_char"))
+        self.assertEqual(tracked.mail_message_id.author_id, self.billing_user.partner_id)
 
 
 @tagged("post_install", "-at_install")
