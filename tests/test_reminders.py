@@ -15,7 +15,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import mute_logger
 
-from .common import BillingCommon
+from .common import BillingCommon, RealConnectionsCase
 
 DUE = date(2026, 3, 2)
 # What must never reach the parent's inbox (see test_send): the client, the
@@ -352,3 +352,58 @@ class TestReminderRpc(ReminderCommon, HttpCase):
         self.assertNotIn("error", answer)
         answer = self._call("res.partner", "action_billing_open_pause_reminders", [self.parent_rivera.ids])
         self.assertEqual(answer["result"]["res_model"], "res.partner.billing.pause")
+
+
+@tagged("post_install", "-at_install")
+class TestReminderWorkers(RealConnectionsCase):
+    """Two runs at the same moment, on real connections: one email."""
+
+    def _sent_committed_invoice(self):
+        ids = self._commit_family("Reminder race", invoice=True)
+        self.addCleanup(self._remove_reminders, ids)  # runs before the family's removal
+        with self._connection() as env:
+            move = env["account.move"].browse(ids["move"])
+            move.write({"invoice_date": DUE - timedelta(days=30), "invoice_date_due": DUE})
+            move.action_billing_send()
+            env.cr.commit()  # pylint: disable=invalid-commit
+        return ids
+
+    def _remove_reminders(self, ids):
+        """Test cleanup: what the committed run left, and the seal reopened."""
+        with self._connection() as env:
+            env["mail.mail"].search([("model", "=", "res.partner"), ("res_id", "=", ids["parent"])]).unlink()
+            env["mail.message"].search([("model", "=", "res.partner"), ("res_id", "=", ids["parent"])]).unlink()
+            move = env["account.move"].browse(ids["move"])
+            with move._billing_transition():
+                move.write({"billing_reminder_step_ids": [Command.clear()]})
+                move.button_draft()
+            env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _emails(self, env, parent_id):
+        return env["mail.mail"].search_count([("model", "=", "res.partner"), ("res_id", "=", parent_id)])
+
+    def test_two_runs_at_once_send_one_email(self):
+        ids = self._sent_committed_invoice()
+        with self._connection() as worker1, self._connection() as worker2, freeze_time(DUE + timedelta(days=1)):
+            worker2.cr.execute("SELECT 1")  # both runs start together
+            worker1["account.move"]._cron_billing_reminders()
+            worker1.flush_all()
+            self.assertEqual(self._emails(worker1, ids["parent"]), 1)
+            with self.assertNoLogs("odoo.sql_db", "ERROR"):
+                # The invoice is held by the first run: skipped, not waited for.
+                worker2["account.move"]._cron_billing_reminders()
+                worker1.cr.commit()  # pylint: disable=invalid-commit
+                # Still in its old snapshot, the second run sees a row changed since: skipped.
+                worker2.invalidate_all()
+                worker2["account.move"]._cron_billing_reminders()
+            worker2.flush_all()
+            self.assertEqual(self._emails(worker2, ids["parent"]), 0)
+            worker2.cr.rollback()
+            # A rerun sees the step sent: nothing to do.
+            worker2.invalidate_all()
+            worker2["account.move"]._cron_billing_reminders()
+            worker2.flush_all()
+            self.assertEqual(self._emails(worker2, ids["parent"]), 1)
+            move = worker2["account.move"].browse(ids["move"])
+            self.assertEqual(move.billing_reminder_step_ids.offset_days, 1)
+            worker2.cr.rollback()
