@@ -3,6 +3,7 @@ daily run with frozen dates, one email per parent and template, the
 parents staff paused, privacy of the email, and the seal of the record of
 what was sent."""
 
+import ast
 import json
 import re
 from datetime import date, timedelta
@@ -71,7 +72,7 @@ class TestReminderSteps(ReminderCommon):
         self.assertEqual(self.step[30].mail_template_id, self.env.ref("parent_billing.mail_template_reminder_final"))
         # Practice -> Notifications lists them beside the invoice email.
         action = self.env.ref("parent_billing.mail_template_action_billing_notifications")
-        listed = self.env["mail.template"].search(eval(action.domain))  # noqa: S307 - our own action's domain
+        listed = self.env["mail.template"].with_user(self.billing_manager).search(ast.literal_eval(action.domain))
         self.assertEqual(listed, templates | self.env.ref("parent_billing.mail_template_parent_invoice"))
 
     def test_invoice_settings_edit_the_steps(self):
@@ -105,6 +106,25 @@ class TestReminderSteps(ReminderCommon):
     def test_new_practice_gets_the_default_steps(self):
         company = self.env["res.company"].create({"name": "Second Practice"})
         self.assertEqual(company.billing_reminder_step_ids.mapped("offset_days"), [-3, 1, 15, 30])
+
+    def test_contact_and_invoice_forms_show_the_pause_to_billing_staff(self):
+        partner_arch = self.env["res.partner"].with_user(self.billing_user).get_views([(False, "form")])
+        arch = partner_arch["views"]["form"]["arch"]
+        for name in (
+            "billing_reminders_paused",
+            "billing_reminders_pause_reason",
+            "action_billing_open_pause_reminders",
+        ):
+            self.assertIn(name, arch)
+        move_arch = self.env["account.move"].with_user(self.billing_user).get_views([(False, "form")])
+        arch = move_arch["views"]["form"]["arch"]
+        self.assertIn("o_billing_reminders_paused", arch)
+        self.assertIn("billing_reminder_step_ids", arch)
+        # A portal parent never reads why their reminders are paused.
+        self.parent_rivera.with_user(self.billing_user)._billing_pause_reminders("Dispute")
+        portal = self._portal_user("maria", self.parent_rivera)
+        with self.assertRaises(AccessError):
+            self.parent_rivera.with_user(portal).read(["billing_reminders_pause_reason"])
 
     def test_scheduled_action_runs_daily(self):
         cron = self.env.ref("parent_billing.ir_cron_billing_reminders")
