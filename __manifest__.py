@@ -42,6 +42,12 @@
         "views/mail_template_views.xml",
         "views/parent_billing_portal_templates.xml",
         "views/parent_billing_menus.xml",
+        "security/billing_batch_security.xml",
+        "data/billing_batch_data.xml",
+        "wizards/practice_charge_billing_run_views.xml",
+        "views/practice_billing_run_views.xml",
+        "views/practice_send_batch_views.xml",
+        "views/parent_billing_batch_menus.xml",
     ],
     "demo": [
         "demo/parent_billing_demo.xml",

@@ -17,3 +17,5 @@ from . import (
     res_company,
     res_users,
 )
+from . import practice_send_batch, practice_send_batch_line, account_move_send_batch
+from . import practice_billing_run, practice_billing_run_line

@@ -58,6 +58,8 @@ BILLING_TRANSITION_FIELDS = frozenset(
         "billing_late_fee_step",
         "billing_origin_id",
         "billing_needs_review",
+        "billing_send_queued",
+        "billing_send_error",
     }
 )
 # What a family document says to the parent: frozen once it is sent (posted).
