@@ -37,7 +37,7 @@ class PracticeBillingRun(models.Model):
         readonly=True,
         help="Only clients of this bill-to mode; empty: all.",
     )
-    client_ids = fields.Many2many("practice.client", string="Clients", readonly=True, help="Empty: all clients.")
+    client_ids = fields.Many2many("practice.client", string="Chosen Clients", readonly=True, help="Empty: all clients.")
     due_date = fields.Date(readonly=True, help="Empty: each invoice is due after the practice's payment terms.")
     notes = fields.Html(readonly=True)
     state = fields.Selection(

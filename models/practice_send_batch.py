@@ -22,7 +22,7 @@ class PracticeSendBatch(models.Model):
     )
     line_ids = fields.One2many("practice.send.batch.line", "batch_id", string="Invoices", readonly=True)
     state = fields.Selection(SEND_BATCH_STATES, string="Status", compute="_compute_counts")
-    total_count = fields.Integer(string="Invoices", compute="_compute_counts")
+    total_count = fields.Integer(string="Total Invoices", compute="_compute_counts")
     queued_count = fields.Integer(string="Waiting", compute="_compute_counts")
     sent_count = fields.Integer(string="Sent", compute="_compute_counts")
     skipped_count = fields.Integer(string="Skipped", compute="_compute_counts")

@@ -28,12 +28,13 @@ class TestSendBatch(SendBatchMixin, BillingCommon):
         super().setUpClass()
         cls.parent_no_email = cls._billing_parent("Ana Lopez", False)
         cls.client_ana = cls._billing_client("Ana's Kid", cls.parent_no_email, "client")
+        cls.client_zero = cls._billing_client("Zero Kid", cls.parent_chen, "client")
 
     def _drafts(self):
         """Two good drafts, one with a zero total, one for a parent without an email address."""
         good1 = self._draft_invoice(self.client_sofia, self.service_aba, units=2.0, count=1)  # 65.00
         good2 = self._draft_invoice(self.client_lily, self.service_speech, units=1.0, count=1)  # 125.00
-        zero = self._charges(self.client_mateo, self.service_ot, unit_price=0.0)._create_invoices()
+        zero = self._charges(self.client_zero, self.service_ot, unit_price=0.0)._create_invoices()
         no_email = self._draft_invoice(self.client_ana, self.service_ot, units=1.0, count=1)
         return good1, good2, zero, no_email
 
