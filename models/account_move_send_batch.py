@@ -2,6 +2,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.sql import column_exists, create_column
 
 from .account_move_seal import billing_transition
 
@@ -44,6 +45,14 @@ class AccountMove(models.Model):
         copy=False,
         help="Why the last Bulk Send skipped this invoice; empty once it is sent.",
     )
+
+    def _auto_init(self):
+        # Nothing is queued at install: create the columns empty instead of
+        # computing them for every journal entry of the database.
+        for name, sql_type in (("billing_send_queued", "boolean"), ("billing_send_error", "text")):
+            if not column_exists(self.env.cr, "account_move", name):
+                create_column(self.env.cr, "account_move", name, sql_type)
+        return super()._auto_init()
 
     @api.depends("billing_send_line_ids.state", "billing_send_line_ids.reason", "billing_sent_date")
     def _compute_billing_send(self):
@@ -173,6 +182,8 @@ class AccountMove(models.Model):
     def action_billing_send(self):
         res = super().action_billing_send()
         # Sent by hand while queued: the queue line says so and the next run leaves it alone.
-        if queued := self.sudo().billing_send_line_ids.filtered(lambda l: l.state == "queued" and l.move_id.billing_sent_date):
+        if queued := self.sudo().billing_send_line_ids.filtered(
+            lambda l: l.state == "queued" and l.move_id.billing_sent_date
+        ):
             queued.write({"state": "sent"})
         return res

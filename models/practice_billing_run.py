@@ -204,7 +204,9 @@ class PracticeBillingRun(models.Model):
             if not mine:
                 results[line] = (
                     False,
-                    self.env._("%(client)s has nothing unbilled up to %(date)s.", client=client.name, date=self.date_to),
+                    self.env._(
+                        "%(client)s has nothing unbilled up to %(date)s.", client=client.name, date=self.date_to
+                    ),
                 )
             elif not client.partner_id:
                 results[line] = (

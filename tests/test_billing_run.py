@@ -117,9 +117,7 @@ class TestBillingRun(BillingCommon):
         named = self._start(date_to=self.today, client_ids=self.client_sofia)
         self.assertEqual(named.created_count, 0)
         self.assertIn("nothing unbilled", named.line_ids.reason)
-        self.assertEqual(
-            self.env["account.move"].search([("practice_client_id", "in", charges.client_id.ids)]), moves
-        )
+        self.assertEqual(self.env["account.move"].search([("practice_client_id", "in", charges.client_id.ids)]), moves)
 
     def test_large_run_goes_on_in_the_background_with_progress(self):
         clients = self.env["practice.client"].create(
@@ -148,12 +146,16 @@ class TestBillingRun(BillingCommon):
 
     def test_run_refuses_a_due_date_in_the_past(self):
         self._dated_charges(self.client_sofia, self.service_aba, [self.today])
-        wizard = self.env["practice.charge.billing.run"].with_user(self.billing_user).create(
-            {"date_to": self.today, "due_date": self.today - timedelta(days=1)}
+        wizard = (
+            self.env["practice.charge.billing.run"]
+            .with_user(self.billing_user)
+            .create({"date_to": self.today, "due_date": self.today - timedelta(days=1)})
         )
         with self.assertRaisesRegex(UserError, "due date .* is in the past"):
             wizard.action_start()
-        self.assertFalse(self.env["practice.billing.run"].search([]).filtered(lambda r: r.create_uid == self.billing_user))
+        self.assertFalse(
+            self.env["practice.billing.run"].search([]).filtered(lambda r: r.create_uid == self.billing_user)
+        )
 
     def test_clerk_cannot_write_a_run(self):
         self._dated_charges(self.client_sofia, self.service_aba, [self.today])
@@ -200,7 +202,9 @@ class TestConcurrentBillingRun(RealConnectionsCase):
         with self._connection() as env:
             moves = env["account.move"].search([("practice_client_id", "in", clients)])
             self.assertEqual(len(moves), 2)
-            self.assertEqual(sorted(moves.invoice_line_ids.practice_charge_id.ids), sorted(first["charges"] + second["charges"]))
+            self.assertEqual(
+                sorted(moves.invoice_line_ids.practice_charge_id.ids), sorted(first["charges"] + second["charges"])
+            )
             # A third run, after both committed, finds nothing left.
             run3 = self._start_run(env, clients)
             self.assertEqual(run3.created_count, 0)

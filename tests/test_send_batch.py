@@ -71,7 +71,15 @@ class TestSendBatch(SendBatchMixin, BillingCommon):
 
         for move in good1 | good2:
             self.assertRecordValues(
-                move, [{"billing_state": "sent", "state": "posted", "billing_send_queued": False, "billing_send_error": False}]
+                move,
+                [
+                    {
+                        "billing_state": "sent",
+                        "state": "posted",
+                        "billing_send_queued": False,
+                        "billing_send_error": False,
+                    }
+                ],
             )
             pdf = self._pdfs(self.env, move)
             self.assertEqual(len(pdf), 1)
@@ -98,7 +106,9 @@ class TestSendBatch(SendBatchMixin, BillingCommon):
         self.assertEqual(skipped.mapped("reason"), [zero.billing_send_error, no_email.billing_send_error])
         # Billing → Invoices, filter "Not Sent (Bulk Send)".
         self.assertEqual(
-            self.env["account.move"].search([("billing_send_error", "!=", False), ("id", "in", batch.line_ids.move_id.ids)]),
+            self.env["account.move"].search(
+                [("billing_send_error", "!=", False), ("id", "in", batch.line_ids.move_id.ids)]
+            ),
             zero | no_email,
         )
 
@@ -121,9 +131,7 @@ class TestSendBatch(SendBatchMixin, BillingCommon):
         for move in good1 | good2:
             self.assertEqual(len(self._pdfs(self.env, move)), 1)
             self.assertEqual(len(self._parent_mails(self.env, move)), 1)
-            self.assertEqual(
-                len(move.line_ids.filtered(lambda l: l.account_id.account_type == "asset_receivable")), 1
-            )
+            self.assertEqual(len(move.line_ids.filtered(lambda l: l.account_id.account_type == "asset_receivable")), 1)
         self.assertEqual(batch.sent_count, 2)
 
     def test_selection_with_sent_and_already_queued_invoices_reports_them(self):
@@ -243,9 +251,7 @@ class TestConcurrentSendBatch(SendBatchMixin, RealConnectionsCase):
             self.assertEqual(move.billing_state, "sent")
             self.assertEqual(len(self._parent_mails(env, move)), 1, "one email")
             self.assertEqual(len(self._pdfs(env, move)), 1, "one PDF")
-            self.assertEqual(
-                len(move.line_ids.filtered(lambda l: l.account_id.account_type == "asset_receivable")), 1
-            )
+            self.assertEqual(len(move.line_ids.filtered(lambda l: l.account_id.account_type == "asset_receivable")), 1)
 
     def test_a_second_worker_at_the_same_time_sends_nothing_twice(self):
         move_ids = [self._commit_family(f"Bulk{i}", invoice=True)["move"] for i in range(3)]

@@ -74,9 +74,7 @@ class PracticeChargeBillingRun(models.TransientModel):
     def action_start(self):
         self.ensure_one()
         if self.due_date and self.due_date < fields.Date.context_today(self):
-            raise UserError(
-                self.env._("The due date %(due)s of the billing run is in the past.", due=self.due_date)
-            )
+            raise UserError(self.env._("The due date %(due)s of the billing run is in the past.", due=self.due_date))
         if self.client_ids.company_id - self.company_id:
             raise UserError(
                 self.env._(
