@@ -79,6 +79,21 @@ class TestBillingRun(BillingCommon):
         self.assertEqual(lily.state, "invoiced")
         self.assertEqual(sofia.state, "unbilled")
 
+    def test_run_bills_only_its_own_practice(self):
+        other = self.setup_other_company(name="Other Practice")["company"]
+        other_client = self.env["practice.client"].create(
+            {"name": "Other Kid", "partner_id": self.parent_chen.id, "bill_to_mode": "client", "company_id": other.id}
+        )
+        other_charge = self._dated_charges(other_client, self.service_aba, [self.today])
+        sofia = self._dated_charges(self.client_sofia, self.service_aba, [self.today])
+
+        run = self._start(date_to=self.today)
+
+        self.assertEqual(run.company_id, self.company)
+        self.assertEqual(run.line_ids.client_id, self.client_sofia)
+        self.assertEqual(sofia.state, "invoiced")
+        self.assertEqual(other_charge.state, "unbilled")
+
     def test_wizard_previews_clients_and_charges_of_the_selection(self):
         self._dated_charges(self.client_sofia, self.service_aba, [self.today, self.today])
         self._dated_charges(self.client_lily, self.service_speech, [self.today + timedelta(days=3)])
