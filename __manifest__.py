@@ -49,6 +49,12 @@
         "views/practice_reminder_step_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_reminder_views.xml",
+        "security/billing_batch_security.xml",
+        "data/billing_batch_data.xml",
+        "wizards/practice_charge_billing_run_views.xml",
+        "views/practice_billing_run_views.xml",
+        "views/practice_send_batch_views.xml",
+        "views/parent_billing_batch_menus.xml",
     ],
     "demo": [
         "demo/parent_billing_demo.xml",

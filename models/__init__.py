@@ -18,3 +18,5 @@ from . import (
     res_users,
 )
 from . import practice_reminder_step, mail_template, res_company_reminder, res_partner, account_move_reminder
+from . import practice_send_batch, practice_send_batch_line, account_move_send_batch
+from . import practice_billing_run, practice_billing_run_line

@@ -59,6 +59,8 @@ BILLING_TRANSITION_FIELDS = frozenset(
         "billing_origin_id",
         "billing_needs_review",
         "billing_reminder_step_ids",
+        "billing_send_queued",
+        "billing_send_error",
     }
 )
 # What a family document says to the parent: frozen once it is sent (posted).

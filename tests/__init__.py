@@ -12,3 +12,5 @@ from . import test_portal_seal
 from . import test_seal
 from . import test_screens
 from . import test_reminders
+from . import test_billing_run
+from . import test_send_batch

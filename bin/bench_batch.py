@@ -1,0 +1,145 @@
+"""Billing run and bulk send throughput, for ``bin/bench``.
+
+``bench_batch(env, n)`` runs in an ``odoo shell`` on a fresh database without
+demo data (it commits: the caller drops the database afterwards). It makes
+2 x ``n`` private-pay families (one child, 4 unbilled charges each), then:
+
+- billing run: a ``practice.billing.run`` over the first ``n`` clients,
+  processed by its scheduled action (a transaction per batch of clients),
+  against the baseline of the same invoices made by one
+  ``practice.charge._create_invoices()`` call on the other ``n`` clients
+  (Create Invoice with every client ticked, while the clerk waits);
+- bulk send: the run's ``n`` drafts queued with ``action_billing_send_batch()``
+  and sent by ``_cron_billing_send_batch()`` (post, real PDF through
+  wkhtmltopdf, email queued, a transaction per invoice), against the baseline
+  of one-at-a-time ``action_billing_send()`` on the other ``n`` drafts, one
+  transaction each (a clerk clicking Send on every invoice).
+
+Returns rows ``{"figure", "value", "unit", "baseline", "target"}``.
+
+Usage from a shell::
+
+    import sys; sys.path.insert(0, "bin")
+    from bench_batch import bench_batch
+    for row in bench_batch(env, 1000): print(row)
+"""
+
+import time
+
+CHARGES_PER_CLIENT = 4
+
+
+def _families(env, product, n, tag):
+    parents = env["res.partner"].create(
+        [{"name": f"Bench {tag} parent {i}", "email": f"bench-{tag}-{i}@example.com"} for i in range(n)]
+    )
+    clients = env["practice.client"].create(
+        [
+            {"name": f"Bench {tag} kid {i}", "partner_id": parent.id, "bill_to_mode": "client"}
+            for i, parent in enumerate(parents)
+        ]
+    )
+    sessions = env["practice.session"].create(
+        [
+            {"client_id": client.id, "product_id": product.id, "units": 2.0}
+            for client in clients
+            for _k in range(CHARGES_PER_CLIENT)
+        ]
+    )
+    sessions.action_finalize()
+    return clients
+
+
+def _timed(env, fn):
+    start = time.perf_counter()
+    result = fn()
+    env.flush_all()
+    env.cr.commit()
+    return time.perf_counter() - start, result
+
+
+def bench_batch(env, n):
+    from odoo import fields  # noqa: PLC0415 - imported inside the Odoo shell
+
+    product = env["product.product"].create(
+        {"name": "Bench service", "type": "service", "list_price": 37.5, "taxes_id": False}
+    )
+    # Warm-up: the first invoice and the first Send of a fresh database fill
+    # Odoo's caches (sequences, views, report assets); neither side pays for it.
+    warm_up = _families(env, product, 1, "warm-up")
+    env["practice.charge"].search([("client_id", "in", warm_up.ids)])._create_invoices().action_billing_send()
+    run_clients = _families(env, product, n, "run")
+    base_clients = _families(env, product, n, "base")
+    env.cr.commit()
+
+    # Billing run: started as from the wizard, processed by its cron.
+    def billing_run():
+        run = env["practice.billing.run"].create(
+            {
+                "company_id": env.company.id,
+                "date_to": fields.Date.context_today(env["practice.billing.run"]),
+                "client_ids": [fields.Command.set(run_clients.ids)],
+            }
+        )
+        run.action_start()
+        env["practice.billing.run"]._cron_billing_run()
+        return run
+
+    t_run, run = _timed(env, billing_run)
+    run_moves = run.line_ids.move_id
+    assert len(run_moves) == n and run.state == "done", (len(run_moves), run.state)
+
+    base_charges = env["practice.charge"].search([("client_id", "in", base_clients.ids), ("state", "=", "unbilled")])
+    t_create, base_moves = _timed(env, base_charges._create_invoices)
+    assert len(base_moves) == n
+
+    # Bulk send: queue, then the cron sends each invoice in its own transaction.
+    def bulk_send():
+        run_moves.action_billing_send_batch()
+        env["account.move"]._cron_billing_send_batch()
+
+    t_send, _result = _timed(env, bulk_send)
+    run_moves.invalidate_recordset()
+    assert set(run_moves.mapped("billing_state")) == {"sent"}, set(run_moves.mapped("billing_state"))
+
+    def one_at_a_time():
+        for move in base_moves:
+            move.action_billing_send()
+            env.cr.commit()
+
+    t_single, _result = _timed(env, one_at_a_time)
+    queued_mails = env["mail.mail"].search_count(
+        [("model", "=", "account.move"), ("res_id", "in", (run_moves | base_moves).ids)]
+    )
+    assert queued_mails == 2 * n, queued_mails  # one email per invoice, none twice
+
+    return [
+        {
+            "figure": f"billing run, {n} families x {CHARGES_PER_CLIENT} charges (background, batches of clients)",
+            "value": round(n / t_run, 2),
+            "unit": "invoices/s",
+            "baseline": round(n / t_create, 2),
+            "target": "baseline: one _create_invoices call for all clients; within 1.2x of it",
+        },
+        {
+            "figure": f"bulk send, {n} drafts (queued, cron, PDF + email, one transaction each)",
+            "value": round(n / t_send, 2),
+            "unit": "invoices/s",
+            "baseline": round(n / t_single, 2),
+            "target": "baseline: one-at-a-time Send; at least as fast",
+        },
+        {
+            "figure": "billing run wall time",
+            "value": round(t_run, 2),
+            "unit": "s",
+            "baseline": round(t_create, 2),
+            "target": "report",
+        },
+        {
+            "figure": "bulk send wall time",
+            "value": round(t_send, 2),
+            "unit": "s",
+            "baseline": round(t_single, 2),
+            "target": "report",
+        },
+    ]

@@ -1,0 +1,66 @@
+from odoo import api, fields, models
+
+SEND_BATCH_STATES = [("queued", "Queued"), ("sending", "Sending"), ("done", "Done")]
+
+
+class PracticeSendBatch(models.Model):
+    """Bulk Send: the summary of one "Send" on several drafts.
+
+    Made by ``account.move.action_billing_send_batch()``; its lines are the
+    queue ``account.move._cron_billing_send_batch()`` works through. Staff
+    read it (what went out, what was skipped and why); only those two
+    methods write it.
+    """
+
+    _name = "practice.send.batch"
+    _description = "Bulk Send"
+    _order = "id desc"
+
+    name = fields.Char(required=True, readonly=True, copy=False, default="/")
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True, default=lambda self: self.env.company
+    )
+    line_ids = fields.One2many("practice.send.batch.line", "batch_id", string="Invoices", readonly=True)
+    state = fields.Selection(SEND_BATCH_STATES, string="Status", compute="_compute_counts")
+    total_count = fields.Integer(string="Total Invoices", compute="_compute_counts")
+    queued_count = fields.Integer(string="Waiting", compute="_compute_counts")
+    sent_count = fields.Integer(string="Sent", compute="_compute_counts")
+    skipped_count = fields.Integer(string="Skipped", compute="_compute_counts")
+    progress = fields.Float(compute="_compute_counts", help="Share of the invoices already processed, in percent.")
+
+    @api.depends("line_ids.state")
+    def _compute_counts(self):
+        counts = {
+            (batch.id, state): count
+            for batch, state, count in self.env["practice.send.batch.line"]
+            .sudo()
+            ._read_group([("batch_id", "in", self.ids)], ["batch_id", "state"], ["__count"])
+        }
+        for batch in self:
+            queued = counts.get((batch.id, "queued"), 0)
+            sent = counts.get((batch.id, "sent"), 0)
+            skipped = counts.get((batch.id, "skipped"), 0)
+            total = queued + sent + skipped
+            batch.update(
+                {
+                    "total_count": total,
+                    "queued_count": queued,
+                    "sent_count": sent,
+                    "skipped_count": skipped,
+                    "progress": 100.0 * (sent + skipped) / total if total else 100.0,
+                    "state": "done" if not queued else "sending" if sent + skipped else "queued",
+                }
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].sudo().next_by_code("practice.send.batch") or "/"
+        return super().create(vals_list)
+
+    def action_open_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("parent_billing.account_move_action_family_invoices")
+        action["domain"] = [("id", "in", self.line_ids.move_id.ids)]
+        return action

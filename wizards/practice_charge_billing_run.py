@@ -1,0 +1,88 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class PracticeChargeBillingRun(models.TransientModel):
+    """Billing Run: a thin shell that makes a ``practice.billing.run`` and starts it."""
+
+    _name = "practice.charge.billing.run"
+    _description = "Start a Billing Run"
+
+    company_id = fields.Many2one(
+        "res.company",
+        string="Practice",
+        required=True,
+        default=lambda self: self.env.company,
+        domain=lambda self: [("id", "in", self.env.companies.ids)],
+    )
+    date_to = fields.Date(
+        string="Bill Charges Up To",
+        required=True,
+        default=fields.Date.context_today,
+        help="Every unbilled charge dated on or before this day is invoiced.",
+    )
+    bill_to_mode = fields.Selection(
+        lambda self: self.env["practice.client"]._fields["bill_to_mode"].selection,
+        string="Bill-to",
+        help="Only clients of this bill-to mode; empty: all.",
+    )
+    client_ids = fields.Many2many(
+        "practice.client",
+        string="Clients",
+        domain="[('company_id', '=', company_id)]",
+        help="Only these clients; empty: all clients of the practice.",
+    )
+    due_date = fields.Date(help="Empty: each invoice is due after the practice's payment terms (Invoice Settings).")
+    notes = fields.Html(help="Printed on every invoice of the run and shown to the parents in the portal.")
+    client_count = fields.Integer(string="Clients to Bill", compute="_compute_preview")
+    charge_count = fields.Integer(string="Unbilled Charges", compute="_compute_preview")
+
+    @api.model
+    def default_get(self, fields_list):
+        res = super().default_get(fields_list)
+        context = self.env.context
+        if "client_ids" in fields_list and context.get("active_ids"):
+            if context.get("active_model") == "practice.charge":
+                clients = self.env["practice.charge"].browse(context["active_ids"]).client_id
+                res["client_ids"] = [fields.Command.set(clients.ids)]
+            elif context.get("active_model") == "practice.client":
+                res["client_ids"] = [fields.Command.set(context["active_ids"])]
+        return res
+
+    def _prepare_run_vals(self):
+        self.ensure_one()
+        return {
+            "company_id": self.company_id.id,
+            "date_to": self.date_to,
+            "bill_to_mode": self.bill_to_mode,
+            "client_ids": [fields.Command.set(self.client_ids._origin.ids)],
+            "due_date": self.due_date,
+            "notes": self.notes,
+        }
+
+    @api.depends("company_id", "date_to", "bill_to_mode", "client_ids")
+    def _compute_preview(self):
+        for wizard in self:
+            if not (wizard.company_id and wizard.date_to):
+                wizard.client_count = wizard.charge_count = 0
+                continue
+            run = self.env["practice.billing.run"].new(wizard._prepare_run_vals())
+            groups = self.env["practice.charge"]._read_group(run._get_charge_domain(), ["client_id"], ["__count"])
+            wizard.client_count = len(groups)
+            wizard.charge_count = sum(count for _client, count in groups)
+
+    def action_start(self):
+        self.ensure_one()
+        if self.due_date and self.due_date < fields.Date.context_today(self):
+            raise UserError(self.env._("The due date %(due)s of the billing run is in the past.", due=self.due_date))
+        if self.client_ids.company_id - self.company_id:
+            raise UserError(
+                self.env._(
+                    "Client %(client)s belongs to another practice than %(practice)s.",
+                    client=(self.client_ids.filtered(lambda c: c.company_id != self.company_id))[0].name,
+                    practice=self.company_id.name,
+                )
+            )
+        # Staff read runs but never write them: the run's lines are the billing run's own record.
+        run = self.env["practice.billing.run"].sudo().create(self._prepare_run_vals())
+        return run.sudo(False).action_start()
