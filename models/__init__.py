@@ -17,3 +17,4 @@ from . import (
     res_company,
     res_users,
 )
+from . import practice_statement, practice_statement_line, res_company_statement
