@@ -93,7 +93,6 @@ class PracticeStatement(models.Model):
             statement.amount_credits = -sum(a for a in amounts if a < 0)
 
     def _compute_access_url(self):
-        super()._compute_access_url()
         for statement in self:
             statement.access_url = f"/my/statements/{statement.id}"
 
@@ -141,7 +140,7 @@ class PracticeStatement(models.Model):
                 )
             )
 
-    def copy(self, default=None):
+    def copy_data(self, default=None):
         raise UserError(self.env._("A statement cannot be duplicated: generate a new one."))
 
     # ------------------------------------------------------------------
@@ -265,7 +264,9 @@ class PracticeStatement(models.Model):
             lines = []
             for sequence, (move, amount) in enumerate(per_partner.get(partner, []), start=1):
                 running = currency.round(running + amount)
-                lines.append({**self._prepare_line_vals(move), "sequence": sequence, "amount": amount, "balance": running})
+                lines.append(
+                    {**self._prepare_line_vals(move), "sequence": sequence, "amount": amount, "balance": running}
+                )
             snapshots[partner] = {
                 "opening_balance": currency.round(opening.get(partner, 0.0)),
                 "closing_balance": currency.round(closing.get(partner, 0.0)),
@@ -288,7 +289,9 @@ class PracticeStatement(models.Model):
             )
         )
         return {
-            partner: {bucket: currency.round(amount or 0.0) for bucket, amount in zip(AGING_BUCKETS, amounts)}
+            partner: {
+                bucket: currency.round(amount or 0.0) for bucket, amount in zip(AGING_BUCKETS, amounts, strict=False)
+            }
             for partner, *amounts in rows
         }
 
@@ -297,7 +300,9 @@ class PracticeStatement(models.Model):
         """The line of one journal entry: what it is, its number, the family
         invoice it belongs to and that invoice's client."""
         payment = move.origin_payment_id
-        invoice = move.billing_origin_id or payment.billing_move_id or (move if move._billing_family() else move.browse())
+        invoice = (
+            move.billing_origin_id or payment.billing_move_id or (move if move._billing_family() else move.browse())
+        )
         if payment:
             kind = "refund" if payment.payment_type == "outbound" else "payment"
         elif move.billing_is_late_fee:
@@ -440,4 +445,3 @@ class PracticeStatement(models.Model):
         if due:
             _logger.info("Monthly statements %s to %s: %d sent", date_from, date_to, sent)
         return True
-

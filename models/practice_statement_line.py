@@ -21,9 +21,7 @@ class PracticeStatementLine(models.Model):
     _description = "Parent Statement Line"
     _order = "statement_id, sequence, id"
 
-    statement_id = fields.Many2one(
-        "practice.statement", required=True, readonly=True, index=True, ondelete="cascade"
-    )
+    statement_id = fields.Many2one("practice.statement", required=True, readonly=True, index=True, ondelete="cascade")
     sequence = fields.Integer(readonly=True)
     currency_id = fields.Many2one(related="statement_id.currency_id")
     date = fields.Date(required=True, readonly=True)
@@ -32,7 +30,7 @@ class PracticeStatementLine(models.Model):
     invoice_reference = fields.Char(
         string="For Invoice", readonly=True, help="The family invoice a late fee, payment, refund or credit belongs to."
     )
-    client_id = fields.Many2one("practice.client", string="Client", readonly=True)
+    client_id = fields.Many2one("practice.client", readonly=True)
     move_id = fields.Many2one("account.move", string="Journal Entry", readonly=True)
     amount = fields.Monetary(readonly=True, help="Charges are positive; payments and credits negative.")
     balance = fields.Monetary(readonly=True, help="The parent's balance after this line.")
@@ -58,5 +56,7 @@ class PracticeStatementLine(models.Model):
     def _unlink_except_statement_line(self):
         if self:
             raise UserError(
-                self.env._("The lines of statement %(statement)s cannot be deleted.", statement=self[0].statement_id.name)
+                self.env._(
+                    "The lines of statement %(statement)s cannot be deleted.", statement=self[0].statement_id.name
+                )
             )

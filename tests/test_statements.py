@@ -121,7 +121,9 @@ class TestStatementFigures(StatementCommon):
                 self.assertEqual(statement.closing_balance, self._ledger(partner, DATE_TO))
                 lines_total = self.currency.round(statement.opening_balance + sum(statement.line_ids.mapped("amount")))
                 self.assertEqual(lines_total, statement.closing_balance, "opening + activity = closing")
-                self.assertEqual(statement.line_ids[-1:].balance or statement.opening_balance, statement.closing_balance)
+                self.assertEqual(
+                    statement.line_ids[-1:].balance or statement.opening_balance, statement.closing_balance
+                )
         rivera = statements.filtered(lambda s: s.partner_id == self.parent_rivera)
         # By hand: 130 open from February; March: +130 +130 (invoices), -50 (payment of the
         # February invoice), -130 (payment), +30 -30 (refund with credit), -130 (void), +25 (late fee).
@@ -163,9 +165,7 @@ class TestStatementFigures(StatementCommon):
         rows = (
             self.env["practice.ar.aging"]
             .with_context(billing_as_of="2026-03-31")
-            ._read_group(
-                [("partner_id", "=", self.parent_rivera.id)], [], [f"{bucket}:sum" for bucket in BUCKETS]
-            )[0]
+            ._read_group([("partner_id", "=", self.parent_rivera.id)], [], [f"{bucket}:sum" for bucket in BUCKETS])[0]
         )
         self.assertEqual([rivera[bucket] for bucket in BUCKETS], [self.currency.round(a) for a in rows])
         # The February invoice (due 2026-03-12) with its fee: 130 - 50 + 25 open, 19 days past due.
@@ -374,7 +374,9 @@ class TestStatementRpc(StatementCommon, HttpCase):
                 message = self._refused("practice.statement", "write", [statement.ids, {"closing_balance": 0.0}])
                 self.assertIn("Generate a new statement", message)
                 self._refused("practice.statement", "write", [statement.ids, {"state": "sent"}])
-                self._refused("practice.statement", "write", [statement.ids, {"line_ids": [[1, line.id, {"amount": 1}]]}])
+                self._refused(
+                    "practice.statement", "write", [statement.ids, {"line_ids": [[1, line.id, {"amount": 1}]]}]
+                )
                 self._refused("practice.statement.line", "write", [line.ids, {"amount": 0.0}])
                 self._refused("practice.statement.line", "unlink", [line.ids])
                 self._refused("practice.statement", "unlink", [statement.ids])
@@ -393,8 +395,8 @@ class TestStatementRpc(StatementCommon, HttpCase):
     def test_clerk_generates_and_sends_over_rpc(self):
         self.authenticate("clerk", "clerk")
         with freeze_time(MADE_ON):
-            answer = self._call(
-                "practice.statement", "action_billing_send", [self._generate(self.parent_chen).ids]
-            )
+            answer = self._call("practice.statement", "action_billing_send", [self._generate(self.parent_chen).ids])
         self.assertNotIn("error", answer, answer.get("error"))
-        self.assertEqual(self.env["practice.statement"].search([("partner_id", "=", self.parent_chen.id)]).state, "sent")
+        self.assertEqual(
+            self.env["practice.statement"].search([("partner_id", "=", self.parent_chen.id)]).state, "sent"
+        )
