@@ -31,7 +31,9 @@ class PracticeStatementLine(models.Model):
         string="For Invoice", readonly=True, help="The family invoice a late fee, payment, refund or credit belongs to."
     )
     client_id = fields.Many2one("practice.client", readonly=True)
-    move_id = fields.Many2one("account.move", string="Journal Entry", readonly=True)
+    move_id = fields.Many2one(
+        "account.move", string="Journal Entry", readonly=True, groups="parent_billing.parent_billing_group_user"
+    )
     amount = fields.Monetary(readonly=True, help="Charges are positive; payments and credits negative.")
     balance = fields.Monetary(readonly=True, help="The parent's balance after this line.")
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import mute_logger
 from odoo.tools.pdf import PdfReader
 
@@ -400,3 +400,31 @@ class TestStatementRpc(StatementCommon, HttpCase):
         self.assertEqual(
             self.env["practice.statement"].search([("partner_id", "=", self.parent_chen.id)]).state, "sent"
         )
+
+
+@tagged("post_install", "-at_install")
+class TestStatementScreens(StatementCommon):
+    def test_wizard_form_generates_and_statement_screens_open(self):
+        with freeze_time(MADE_ON):
+            form = Form(self.env["practice.statement.generate"].with_user(self.billing_user))
+            form.scope = "one"
+            form.partner_id = self.parent_rivera
+            form.send = True
+            action = form.save().action_generate()
+        statement = self.env["practice.statement"].browse(action["res_id"])
+        self.assertEqual((statement.partner_id, statement.state), (self.parent_rivera, "sent"))
+        Statement = self.env["practice.statement"].with_user(self.billing_user)
+        for view_type in ("list", "form", "search"):
+            self.assertTrue(Statement.get_view(view_type=view_type)["arch"])
+        with Form(statement.with_user(self.billing_user)) as view:
+            self.assertEqual(view.closing_balance, 105.0)
+            self.assertEqual(len(view.line_ids), len(statement.line_ids))
+        menu = self.env.ref("parent_billing.practice_statement_menu_list")
+        self.assertIn(menu.id, self.env["ir.ui.menu"].with_user(self.billing_user)._visible_menu_ids())
+
+    def test_manager_turns_monthly_statements_on_in_invoice_settings(self):
+        action = self.env["res.company"].with_user(self.billing_manager).action_billing_open_settings()
+        with Form(self.company.with_user(self.billing_manager), view=action["views"][0][0]) as settings:
+            settings.billing_statement_enabled = True
+            settings.billing_statement_day = 3
+        self.assertRecordValues(self.company, [{"billing_statement_enabled": True, "billing_statement_day": 3}])
