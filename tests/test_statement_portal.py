@@ -124,7 +124,9 @@ class TestStatementPortal(BillingCommon, HttpCase):
                 self.assertFalse(Statement.search([("id", "=", statement.id)]))
                 with self.assertRaises(AccessError):
                     statement.with_user(user).read(["closing_balance"])
-                lines = self.env["practice.statement.line"].with_user(user).search([("statement_id", "=", statement.id)])
+                lines = (
+                    self.env["practice.statement.line"].with_user(user).search([("statement_id", "=", statement.id)])
+                )
                 self.assertFalse(lines)
         # The same over real JSON-RPC, as the second contact.
         self.authenticate("jose", "jose-pass-1234")

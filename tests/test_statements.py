@@ -8,12 +8,13 @@ from datetime import date, timedelta
 
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import mute_logger
 from odoo.tools.pdf import PdfReader
 
-from .common import BillingCommon
+from .common import BillingCommon, RealConnectionsCase
 
 DATE_FROM = date(2026, 3, 1)
 DATE_TO = date(2026, 3, 31)
@@ -428,3 +429,60 @@ class TestStatementScreens(StatementCommon):
             settings.billing_statement_enabled = True
             settings.billing_statement_day = 3
         self.assertRecordValues(self.company, [{"billing_statement_enabled": True, "billing_statement_day": 3}])
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentStatementSend(RealConnectionsCase):
+    """Two users pressing Send on the same statement at once, on two real
+    database connections: one PDF, one email."""
+
+    def _remove_statements(self, partner_id):
+        # Test cleanup only: statements refuse deletion by design.
+        with self._connection() as env:
+            env.cr.execute("SELECT id FROM practice_statement WHERE partner_id = %s", [partner_id])
+            ids = [row[0] for row in env.cr.fetchall()]
+            if ids:
+                domain = [("model", "=", "practice.statement"), ("res_id", "in", ids)]
+                env["mail.mail"].search(domain).unlink()
+                env["mail.message"].search(domain).unlink()
+                env["mail.followers"].search([("res_model", "=", "practice.statement"), ("res_id", "in", ids)]).unlink()
+                env["ir.attachment"].search([("res_model", "=", "practice.statement"), ("res_id", "in", ids)]).unlink()
+                env.cr.execute("DELETE FROM practice_statement WHERE id IN %s", [tuple(ids)])
+            env.cr.commit()  # pylint: disable=invalid-commit
+
+    def test_two_concurrent_sends_send_once(self):
+        ids = self._commit_family("Statement", price=40.0, invoice=True)
+        self.addCleanup(self._remove_statements, ids["parent"])
+        with self._connection() as env:
+            env["account.move"].browse(ids["move"]).action_billing_send()
+            today = fields.Date.context_today(env["practice.statement"])
+            statement_id = (
+                env["practice.statement"]._billing_generate(env["res.partner"].browse(ids["parent"]), today, today).id
+            )
+            env.cr.commit()  # pylint: disable=invalid-commit
+        with self._connection() as env1, self._connection() as env2:
+            cr1, cr2 = env1.cr, env2.cr
+            env2["practice.statement"].browse(statement_id).read(["state"])  # the second user has it open
+            env1["practice.statement"].browse(statement_id).action_billing_send()
+            env1.flush_all()
+            with self.assertRaisesRegex(UserError, "Another user is working"):
+                env2["practice.statement"].browse(statement_id).action_billing_send()
+            cr2.rollback()
+            cr1.commit()
+            env2.invalidate_all()
+            env2["practice.statement"].browse(statement_id).action_billing_send()
+            cr2.commit()
+            env2.invalidate_all()
+            statement = env2["practice.statement"].browse(statement_id)
+            self.assertEqual(statement.state, "sent")
+            self.assertEqual(statement.closing_balance, 40.0)
+            domain = [
+                ("model", "=", "practice.statement"),
+                ("res_id", "=", statement_id),
+                ("recipient_ids", "!=", False),
+            ]
+            self.assertEqual(env2["mail.mail"].search_count(domain), 1, "one email")
+            attachments = env2["ir.attachment"].search_count(
+                [("res_model", "=", "practice.statement"), ("res_id", "=", statement_id)]
+            )
+            self.assertEqual(attachments, 1, "one PDF")
