@@ -436,9 +436,16 @@ class PracticeStatement(models.Model):
             Statement = self.with_company(company)
             for start in range(0, len(partners), batch_size):
                 batch = partners[start : start + batch_size]
-                statements = Statement._billing_generate(batch, date_from, date_to)
-                sent += len(statements.filtered(lambda s: s.state == "draft"))
-                statements.action_billing_send()
+                for statement in Statement._billing_generate(batch, date_from, date_to):
+                    if statement.state != "draft":
+                        continue
+                    try:
+                        # One statement that cannot go out (e.g. its PDF fails) does not stop the others.
+                        with self.env.cr.savepoint():
+                            statement.action_billing_send()
+                        sent += 1
+                    except UserError as error:
+                        _logger.warning("Statement %s was not sent: %s", statement.name, error)
                 done += len(batch)
                 remaining -= len(batch)
                 self.env["account.move"]._billing_commit_batch(done, remaining)
