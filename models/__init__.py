@@ -20,3 +20,4 @@ from . import (
 from . import practice_reminder_step, mail_template, res_company_reminder, res_partner, account_move_reminder
 from . import practice_send_batch, practice_send_batch_line, account_move_send_batch
 from . import practice_billing_run, practice_billing_run_line
+from . import practice_statement, practice_statement_line, res_company_statement

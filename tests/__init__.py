@@ -14,3 +14,5 @@ from . import test_screens
 from . import test_reminders
 from . import test_billing_run
 from . import test_send_batch
+from . import test_statements
+from . import test_statement_portal

@@ -1,0 +1,69 @@
+from odoo import http
+from odoo.exceptions import AccessError, MissingError
+from odoo.http import request
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+
+class StatementPortal(CustomerPortal):
+    """The parent's Statements page: their own sent statements, by record rule
+    (``practice_statement_rule_portal``) and the portal's access check."""
+
+    def _get_statements_domain(self):
+        return [("partner_id", "=", request.env.user.partner_id.id), ("state", "=", "sent")]
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "statement_count" in counters:
+            Statement = request.env["practice.statement"]
+            values["statement_count"] = (
+                Statement.search_count(self._get_statements_domain()) if Statement.has_access("read") else 0
+            )
+        return values
+
+    @http.route(["/my/statements", "/my/statements/page/<int:page>"], type="http", auth="user", website=True)
+    def portal_my_statements(self, page=1, **kw):
+        Statement = request.env["practice.statement"]
+        domain = self._get_statements_domain()
+        count = Statement.search_count(domain) if Statement.has_access("read") else 0
+        pager = portal_pager(url="/my/statements", total=count, page=page, step=self._items_per_page)
+        statements = (
+            Statement.search(domain, limit=self._items_per_page, offset=pager["offset"]) if count else Statement
+        )
+        request.session["my_statements_history"] = statements.ids[:100]
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "statements": statements,
+                "page_name": "statement",
+                "pager": pager,
+                "default_url": "/my/statements",
+            }
+        )
+        return request.render("parent_billing.portal_my_statements", values)
+
+    @http.route(["/my/statements/<int:statement_id>"], type="http", auth="public", website=True)
+    def portal_my_statement_detail(self, statement_id, access_token=None, report_type=None, download=False, **kw):
+        try:
+            statement_sudo = self._document_check_access("practice.statement", statement_id, access_token)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        if statement_sudo.state != "sent":
+            return request.redirect("/my")  # only what was sent to the parent, even with a token
+        if report_type in ("html", "pdf", "text"):
+            return self._show_report(
+                model=statement_sudo,
+                report_type=report_type,
+                report_ref="parent_billing.action_report_practice_statement",
+                download=download,
+            )
+        values = self._get_page_view_values(
+            statement_sudo,
+            access_token,
+            {"statement": statement_sudo, "page_name": "statement"},
+            "my_statements_history",
+            False,
+            **kw,
+        )
+        return request.render("parent_billing.portal_statement_page", values)
