@@ -42,6 +42,13 @@
         "views/mail_template_views.xml",
         "views/parent_billing_portal_templates.xml",
         "views/parent_billing_menus.xml",
+        "security/parent_billing_autopay_security.xml",
+        "data/ir_cron_autopay_data.xml",
+        "data/mail_template_autopay_data.xml",
+        "report/parent_invoice_credit_templates.xml",
+        "wizards/res_partner_billing_refund_credit_views.xml",
+        "views/parent_billing_autopay_views.xml",
+        "views/parent_billing_autopay_portal_templates.xml",
     ],
     "demo": [
         "demo/parent_billing_demo.xml",

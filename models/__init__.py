@@ -17,3 +17,10 @@ from . import (
     res_company,
     res_users,
 )
+from . import res_company_autopay
+from . import practice_autopay_consent
+from . import res_partner_autopay
+from . import res_partner_credit
+from . import account_move_credit
+from . import account_move_autopay
+

@@ -9,3 +9,4 @@ from . import practice_ar_aging_as_of
 from . import account_move_billing_extend_due
 from . import account_move_billing_write_in
 from . import account_payment_register
+from . import res_partner_billing_refund_credit
