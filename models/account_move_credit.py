@@ -103,14 +103,14 @@ class AccountMove(models.Model):
         date = fields.Date.to_string(credit.date)
         self.message_post(
             body=self.env._(
-                "Credit applied: %(amount)s of the parent's credit from %(source)s (%(date)s).",
+                "Credit applied: %(amount)s of the parent's credit from %(origin)s (%(date)s).",
                 amount=self.currency_id.format(amount),
-                source=source.display_name,
+                origin=source.display_name,
                 date=date,
             ),
             subtype_xmlid="mail.mt_note",
         )
-        source.message_post(
+        source.sudo().message_post(
             body=self.env._(
                 "%(amount)s of the parent's credit from here was applied to invoice %(move)s.",
                 amount=self.currency_id.format(amount),

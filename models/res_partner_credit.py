@@ -127,7 +127,7 @@ class ResPartner(models.Model):
                 refund.action_post()
                 refund_line = refund.move_id.line_ids.filtered(lambda l, c=credit: l.account_id == c.account_id)
                 (refund_line + credit).reconcile()
-                source.message_post(
+                source.sudo().message_post(
                     body=self.env._(
                         "%(amount)s of the parent's credit from here was refunded by %(user)s (%(method)s): %(reason)s",
                         amount=currency.format(share),
@@ -139,7 +139,7 @@ class ResPartner(models.Model):
                 )
                 refunds |= refund
                 remaining = currency.round(remaining - share)
-            partner.message_post(
+            partner.sudo().message_post(
                 body=self.env._(
                     "Credit refund of %(amount)s issued by %(user)s: %(reason)s",
                     amount=currency.format(amount),
