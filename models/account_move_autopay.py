@@ -110,7 +110,8 @@ class AccountMove(models.Model):
         for start in range(0, len(due), batch_size):
             for move in due[start : start + batch_size]:
                 charged += bool(move._billing_autopay_charge(today))
-            self.env["ir.cron"]._notify_progress(done=start + batch_size, remaining=max(len(due) - start - batch_size, 0))
+            done = min(start + batch_size, len(due))
+            self.env["ir.cron"]._notify_progress(done=done, remaining=len(due) - done)
         _logger.info("Family billing autopay run: %d charge(s) made of %d due", charged, len(due))
         return True
 

@@ -174,7 +174,6 @@ class ResPartner(models.Model):
         """Staff: Turn Off Autopay on the parent's contact."""
         if not self.env.user.has_group("parent_billing.parent_billing_group_user"):
             raise AccessError(self.env._("Only billing staff can turn a parent's autopay off."))
-        self.check_access("write")
         return self._billing_autopay_revoke(self.env._("Turned off by billing staff."))
 
 

@@ -12,3 +12,4 @@ from . import test_portal_seal
 from . import test_seal
 from . import test_screens
 from . import test_credits
+from . import test_autopay
