@@ -23,4 +23,3 @@ from . import res_partner_autopay
 from . import res_partner_credit
 from . import account_move_credit
 from . import account_move_autopay
-

@@ -87,7 +87,9 @@ class AccountMove(models.Model):
         # "At Send": the charge is made by the autopay run right after Send is
         # committed, in a transaction of its own, so a card is never charged
         # for a Send that is rolled back.
-        if self.filtered(lambda m: m.company_id.billing_autopay_when == "send" and m.partner_id.billing_autopay_token_id):
+        if self.filtered(
+            lambda m: m.company_id.billing_autopay_when == "send" and m.partner_id.billing_autopay_token_id
+        ):
             self.env.ref("parent_billing.ir_cron_billing_autopay")._trigger()
         return res
 

@@ -20,7 +20,7 @@ class PracticeAutopayConsent(models.Model):
     date = fields.Datetime(string="Given On", required=True, readonly=True)
     wording = fields.Text(required=True, readonly=True, help="The exact text the parent agreed to.")
     revoked_date = fields.Datetime(string="Revoked On", readonly=True)
-    revoked_by_id = fields.Many2one("res.users", string="Revoked By", readonly=True)
+    revoked_by_id = fields.Many2one("res.users", readonly=True)
     revoked_reason = fields.Char(string="Why Revoked", readonly=True)
     active_consent = fields.Boolean(string="In Force", compute="_compute_active_consent")
 

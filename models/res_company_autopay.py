@@ -36,19 +36,20 @@ class ResCompany(models.Model):
         if not text:
             return []
         days = []
-        for part in text.split(","):
-            part = part.strip()
+        for raw in text.split(","):
+            part = raw.strip()
             if not part.isdigit() or not 0 < int(part) <= 60:
                 raise ValidationError(
                     self.env._(
-                        "Autopay retries must be days between 1 and 60 separated by commas (e.g. 1,3), "
-                        "not %(value)r.",
+                        "Autopay retries must be days between 1 and 60 separated by commas (e.g. 1,3), not %(value)r.",
                         value=text,
                     )
                 )
             days.append(int(part))
         if days != sorted(set(days)):
             raise ValidationError(
-                self.env._("Autopay retry days must grow from one try to the next (e.g. 1,3), not %(value)r.", value=text)
+                self.env._(
+                    "Autopay retry days must grow from one try to the next (e.g. 1,3), not %(value)r.", value=text
+                )
             )
         return days

@@ -51,9 +51,10 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if any(AUTOPAY_FIELDS.intersection(vals) for vals in vals_list) and not self.env[
-            "account.move"
-        ]._billing_in_transition():
+        if (
+            any(AUTOPAY_FIELDS.intersection(vals) for vals in vals_list)
+            and not self.env["account.move"]._billing_in_transition()
+        ):
             raise UserError(self.env._("Autopay is turned on by the parent in the portal, with consent."))
         return super().create(vals_list)
 
@@ -165,7 +166,9 @@ class ResPartner(models.Model):
                 )
                 partner.write({"billing_autopay_token_id": False, "billing_autopay_consent_id": False})
                 partner.message_post(
-                    body=self.env._("Autopay turned off by %(user)s: %(reason)s", user=self.env.user.name, reason=reason),
+                    body=self.env._(
+                        "Autopay turned off by %(user)s: %(reason)s", user=self.env.user.name, reason=reason
+                    ),
                     subtype_xmlid="mail.mt_note",
                 )
         return True

@@ -129,7 +129,8 @@ class TestAutopay(AutopayCommon):
         with freeze_time("2026-05-02"):
             self._run()
         self.assertRecordValues(
-            move.billing_autopay_transaction_ids, [{"state": "done", "amount": 65.0, "billing_autopay_date": date(2026, 5, 1)}]
+            move.billing_autopay_transaction_ids,
+            [{"state": "done", "amount": 65.0, "billing_autopay_date": date(2026, 5, 1)}],
         )
         self._assert_books(0.0, [(move, 0.0, 65.0, 0.0, "paid")])
 
@@ -163,9 +164,7 @@ class TestAutopay(AutopayCommon):
                 self.assertEqual(len(move.billing_autopay_transaction_ids), tries, day)
         txs = move.billing_autopay_transaction_ids.sorted("billing_autopay_try")
         self.assertEqual(txs.mapped("state"), ["error"] * 3)
-        self.assertEqual(
-            txs.mapped("billing_autopay_date"), [date(2026, 5, 1), date(2026, 5, 2), date(2026, 5, 4)]
-        )
+        self.assertEqual(txs.mapped("billing_autopay_date"), [date(2026, 5, 1), date(2026, 5, 2), date(2026, 5, 4)])
         self.assertFalse(move.billing_autopay_next_date)
         # The invoice simply stays open.
         self.assertFalse(move.billing_payment_ids)
@@ -350,14 +349,19 @@ class TestAutopayPortalAndRpc(AutopayCommon, HttpCase):
         wording = self.parent_rivera._billing_autopay_wording(card, self.company)
         self.assertIn("Autopay is off", self._text(html))
         self.assertIn(wording, self._text(html).replace("&#39;", "'"))
-        html = self._post(
-            "/my/autopay/enable", html, token_id=card.id, consent="1", **{f"wording_{card.id}": wording}
-        )
+        html = self._post("/my/autopay/enable", html, token_id=card.id, consent="1", **{f"wording_{card.id}": wording})
         self.assertIn("Autopay is on", self._text(html))
         consent = self.parent_rivera.billing_autopay_consent_id
         self.assertRecordValues(
             consent,
-            [{"user_id": self.user_maria.id, "token_id": card.id, "wording": wording, "partner_id": self.parent_rivera.id}],
+            [
+                {
+                    "user_id": self.user_maria.id,
+                    "token_id": card.id,
+                    "wording": wording,
+                    "partner_id": self.parent_rivera.id,
+                }
+            ],
         )
         self.assertEqual(self.parent_rivera.billing_autopay_token_id, card)
         self.assertIn(f"Autopay turned on by {self.user_maria.name}", self._notes(self.parent_rivera))
@@ -383,9 +387,7 @@ class TestAutopayPortalAndRpc(AutopayCommon, HttpCase):
         self.assertNotIn("1111", text, "Maria's card")
         self.assertNotIn("I authorize", text, "Maria's consent")
         wording = self.parent_rivera._billing_autopay_wording(card, self.company)
-        html = self._post(
-            "/my/autopay/enable", html, token_id=card.id, consent="1", **{f"wording_{card.id}": wording}
-        )
+        html = self._post("/my/autopay/enable", html, token_id=card.id, consent="1", **{f"wording_{card.id}": wording})
         self.assertIn("choose one of your saved cards", self._text(html))
         self.assertFalse(self.jose.billing_autopay_token_id)
         # Revoking as Jose turns off Jose's autopay only, never Maria's.
@@ -419,10 +421,16 @@ class TestAutopayPortalAndRpc(AutopayCommon, HttpCase):
         maria_card = self._token(self.parent_rivera)
         self.authenticate("clerk", "clerk")
         self._refused(
-            "res.partner", "write", [self.parent_rivera.ids, {"billing_autopay_token_id": chen_card.id}], match="Autopay"
+            "res.partner",
+            "write",
+            [self.parent_rivera.ids, {"billing_autopay_token_id": chen_card.id}],
+            match="Autopay",
         )
         self._refused(
-            "res.partner", "write", [self.parent_rivera.ids, {"billing_autopay_token_id": maria_card.id}], match="Autopay"
+            "res.partner",
+            "write",
+            [self.parent_rivera.ids, {"billing_autopay_token_id": maria_card.id}],
+            match="Autopay",
         )
         self._refused(
             "res.partner", "create", [{"name": "Forged", "billing_autopay_token_id": maria_card.id}], match="Autopay"
@@ -519,7 +527,9 @@ class TestAutopayConcurrency(RealConnectionsCase):
             payments = env["account.payment"].search([("partner_id", "=", ids["parent"])])
             self.assertEqual(len(payments), 1)
             self.assertEqual(move.billing_payment_ids, payments)
-            self.assertRecordValues(move, [{"billing_amount_paid": 65.0, "billing_amount_due": 0.0, "billing_state": "paid"}])
+            self.assertRecordValues(
+                move, [{"billing_amount_paid": 65.0, "billing_amount_due": 0.0, "billing_state": "paid"}]
+            )
             lines = env["account.move.line"].search(
                 [
                     ("partner_id", "=", ids["parent"]),
@@ -528,8 +538,10 @@ class TestAutopayConcurrency(RealConnectionsCase):
                 ]
             )
             self.assertEqual(move.currency_id.round(sum(lines.mapped("balance"))), 0.0, "ledger")
-            rows = env["practice.ar.aging"].with_context(billing_as_of=ids["due"]).search(
-                [("partner_id", "=", ids["parent"])]
+            rows = (
+                env["practice.ar.aging"]
+                .with_context(billing_as_of=ids["due"])
+                .search([("partner_id", "=", ids["parent"])])
             )
             self.assertEqual(sum(rows.mapped("amount_residual")), 0.0, "Billing AR")
 

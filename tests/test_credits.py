@@ -92,7 +92,9 @@ class TestCredits(CreditsCommon):
         self.parent_rivera.invalidate_recordset()
         self.assertEqual(self.parent_rivera.billing_credit_amount, 0.0)
         self.assertIn("Credit applied: $ 35.00 of the parent's credit from " + first.name, self._notes(second))
-        self.assertIn(f"$ 35.00 of the parent's credit from here was applied to invoice {second.name}", self._notes(first))
+        self.assertIn(
+            f"$ 35.00 of the parent's credit from here was applied to invoice {second.name}", self._notes(first)
+        )
         # Sending again changes nothing (Send is idempotent).
         second.action_billing_send()
         self._assert_books(30.0, [(second, 35.0, 35.0, 30.0, "sent")])
@@ -115,8 +117,12 @@ class TestCredits(CreditsCommon):
             move = self._sent_invoice(count=1, units=1.5)  # 48.75: all of the older, 7.50 of the newer
             self._assert_books(-27.5, [(move, 48.75, 48.75, 0.0, "paid"), (overpaid, 0.0, 65.0, 0.0, "paid")])
         self.assertEqual(voided.billing_amount_refundable, 0.0, "the voided invoice's credit was used")
-        self.assertIn(f"$ 41.25 of the parent's credit from here was applied to invoice {move.name}", self._notes(voided))
-        self.assertIn(f"$ 7.50 of the parent's credit from here was applied to invoice {move.name}", self._notes(overpaid))
+        self.assertIn(
+            f"$ 41.25 of the parent's credit from here was applied to invoice {move.name}", self._notes(voided)
+        )
+        self.assertIn(
+            f"$ 7.50 of the parent's credit from here was applied to invoice {move.name}", self._notes(overpaid)
+        )
         receivable = move.line_ids.filtered(lambda l: l.account_id.account_type == "asset_receivable")
         partials = receivable.matched_credit_ids.sorted("id")
         self.assertEqual(partials.mapped("amount"), [41.25, 7.5], "the older credit first")
@@ -190,7 +196,7 @@ class TestCredits(CreditsCommon):
         wizard = (
             self.env["res.partner.billing.refund.credit"]
             .with_user(self.billing_manager)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"method": "cash", "reason": "Moving away"})
         )
         self.assertEqual(wizard.amount, 35.0)
