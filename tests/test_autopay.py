@@ -14,7 +14,7 @@ from freezegun import freeze_time
 from psycopg2 import errors
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import mute_logger
 
 from .common import RealConnectionsCase
@@ -75,7 +75,8 @@ class TestAutopay(AutopayCommon):
             self._enroll(token)
         with freeze_time("2026-04-01 10:00:00"):
             self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)]).unlink()
-            move = self._sent_invoice(count=1, units=2.0)  # 65.00, due 2026-05-01
+            move = self._draft_invoice(count=1, units=2.0)  # 65.00, due 2026-05-01
+            move.with_user(self.billing_user).action_billing_send()  # the clerk's Send
             self.assertTrue(
                 self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)]), "Send starts the run at once"
             )
@@ -133,6 +134,36 @@ class TestAutopay(AutopayCommon):
             [{"state": "done", "amount": 65.0, "billing_autopay_date": date(2026, 5, 1)}],
         )
         self._assert_books(0.0, [(move, 0.0, 65.0, 0.0, "paid")])
+
+    def test_autopay_charges_what_the_credit_left(self):
+        self.company.billing_autopay_when = "send"
+        with freeze_time("2026-04-01"):
+            self._overpaid(100.0)  # 35.00 credit
+            self._enroll(self._token(self.parent_rivera))
+            move = self._sent_invoice(count=1, units=2.0)
+            self._run()
+        self.assertRecordValues(move.billing_autopay_transaction_ids, [{"state": "done", "amount": 30.0}])
+        self._assert_books(0.0, [(move, 35.0, 65.0, 0.0, "paid")])
+        self.assertEqual(move.billing_amount_paid_direct, 30.0)
+
+    def test_decline_reported_later_by_the_provider_is_handled_once(self):
+        token = self._token(self.parent_rivera, state="pending")
+        with freeze_time("2026-04-01"):
+            self._enroll(token)
+            move = self._sent_invoice(count=1, units=2.0)
+        with freeze_time("2026-05-01"):
+            self._run()
+            tx = move.billing_autopay_transaction_ids
+            # The provider's webhook: the card was declined after all.
+            self.env["payment.transaction"].sudo()._handle_notification_data(
+                "demo", {"reference": tx.reference, "simulated_state": "error"}
+            )
+            self.env["payment.transaction"].sudo()._cron_post_process()
+            tx._post_process()
+        self.assertEqual(tx.state, "error")
+        self.assertEqual(len(self._declined_emails(move)), 1)
+        self.assertEqual(move.billing_autopay_next_date, date(2026, 5, 2))
+        self._assert_books(65.0, [(move, 0.0, 0.0, 65.0, "sent")])
 
     def test_invoice_sent_before_consent_is_not_charged_at_send(self):
         self.company.billing_autopay_when = "send"
@@ -312,6 +343,32 @@ class TestAutopay(AutopayCommon):
         self.assertFalse(self.parent_rivera.billing_autopay_token_id)
         self.assertFalse(jose.billing_autopay_token_id)
         self.assertFalse(self.env["practice.autopay.consent"].search([]))
+
+
+@tagged("post_install", "-at_install")
+class TestAutopayScreens(AutopayCommon):
+    def test_manager_sets_when_and_retries_in_invoice_settings(self):
+        action = self.env.ref("parent_billing.res_company_action_billing_settings").with_user(self.billing_manager).run()
+        form = Form.from_action(self.env(user=self.billing_manager), action)
+        form.billing_autopay_when = "send"
+        form.billing_autopay_retry_days = "2,5"
+        form.save()
+        self.assertRecordValues(self.company, [{"billing_autopay_when": "send", "billing_autopay_retry_days": "2,5"}])
+
+    def test_staff_see_the_card_and_consent_on_the_parents_contact(self):
+        token = self._token(self.parent_rivera)
+        with freeze_time("2026-04-01 09:30:00"):
+            consent = self._enroll(token)
+        form = Form(self.parent_rivera.with_user(self.billing_user))
+        self.assertEqual(form.billing_autopay_card, token.display_name)
+        self.assertEqual(len(form.billing_autopay_consent_ids), 1)
+        self.assertRecordValues(
+            self.parent_rivera.with_user(self.billing_user).billing_autopay_consent_ids,
+            [{"user_id": self.user_maria.id, "wording": consent.wording, "card": token.display_name}],
+        )
+        self.assertIn("I authorize", consent.wording)
+        self.assertIn(token.display_name, consent.wording)
+        self.assertEqual(str(consent.date), "2026-04-01 09:30:00")
 
 
 @tagged("post_install", "-at_install")

@@ -10,7 +10,7 @@ from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from .common import BillingCommon
 
@@ -208,3 +208,21 @@ class TestCredits(CreditsCommon):
             self._overpaid(80.0)
             move = self._sent_invoice(count=1, units=1.0)  # 32.50, 15.00 of it from credit
             self._assert_books(17.5, [(move, 15.0, 15.0, 17.5, "sent")])
+
+
+@tagged("post_install", "-at_install")
+class TestCreditsPortal(CreditsCommon, HttpCase):
+    def test_parent_sees_credit_applied_on_the_invoice_page(self):
+        self._portal_user("maria", self.parent_rivera)
+        jose = self.env["res.partner"].create({"name": "Jose Rivera", "parent_id": self.parent_rivera.id})
+        self._portal_user("jose", jose)
+        self._overpaid(100.0)
+        second = self._sent_invoice(count=1, units=2.0)
+        self.authenticate("maria", "maria-pass-1234")
+        response = self.url_open(f"/my/invoices/{second.id}")
+        self.assertEqual(response.status_code, 200)
+        text = " ".join(re.sub(r"<[^>]+>", " ", response.text).replace("&nbsp;", " ").replace("\xa0", " ").split())
+        self.assertIn("Total $ 65.00 Credit applied $ 35.00 Paid $ 0.00 Balance $ 30.00", text)
+        self.authenticate("jose", "jose-pass-1234")
+        response = self.url_open(f"/my/invoices/{second.id}")
+        self.assertNotIn("Credit applied", response.text)
