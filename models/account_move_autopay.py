@@ -4,6 +4,7 @@ from datetime import timedelta
 from psycopg2 import errors
 
 from odoo import api, fields, models, modules, tools
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .account_move_seal import billing_transition
@@ -165,7 +166,26 @@ class AccountMove(models.Model):
             _logger.info("Autopay of %s skipped: already charged by another worker", self.display_name)
             return Transaction
         self._billing_autopay_commit()
-        tx._send_payment_request()
+        try:
+            with self.env.cr.savepoint():
+                tx._send_payment_request()
+        except UserError as error:
+            # The provider could not be asked (or did not answer): the card may
+            # or may not have been charged. The charge stays open and blocks any
+            # other until the provider's notification or staff settle it.
+            _logger.warning("Autopay charge %s could not be sent to the provider", tx.reference)
+            self.message_post(
+                body=self.env._(
+                    "Autopay charge %(ref)s could not be sent to %(provider)s (%(error)s). No other charge is made "
+                    "for this invoice until the processor's dashboard is checked.",
+                    ref=tx.reference,
+                    provider=tx.provider_id.name,
+                    error=error.args[0] if error.args else error,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            self._billing_autopay_commit()
+            return tx
         if tx.state in ("done", *AUTOPAY_DECLINED_STATES) and not tx.is_post_processed:
             tx._post_process()
         self._billing_autopay_commit()

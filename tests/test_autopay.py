@@ -158,7 +158,8 @@ class TestAutopay(AutopayCommon):
             self.env["payment.transaction"].sudo()._handle_notification_data(
                 "demo", {"reference": tx.reference, "simulated_state": "error"}
             )
-            self.env["payment.transaction"].sudo()._cron_post_process()
+            # Post-processed by the status poll and again by Odoo's post-processing cron.
+            tx._post_process()
             tx._post_process()
         self.assertEqual(tx.state, "error")
         self.assertEqual(len(self._declined_emails(move)), 1)
@@ -348,7 +349,9 @@ class TestAutopay(AutopayCommon):
 @tagged("post_install", "-at_install")
 class TestAutopayScreens(AutopayCommon):
     def test_manager_sets_when_and_retries_in_invoice_settings(self):
-        action = self.env.ref("parent_billing.res_company_action_billing_settings").with_user(self.billing_manager).run()
+        action = (
+            self.env.ref("parent_billing.res_company_action_billing_settings").with_user(self.billing_manager).run()
+        )
         form = Form.from_action(self.env(user=self.billing_manager), action)
         form.billing_autopay_when = "send"
         form.billing_autopay_retry_days = "2,5"
