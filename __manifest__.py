@@ -63,6 +63,13 @@
         "views/practice_statement_views.xml",
         "views/res_company_statement_views.xml",
         "views/practice_statement_portal_templates.xml",
+        "security/parent_billing_autopay_security.xml",
+        "data/ir_cron_autopay_data.xml",
+        "data/mail_template_autopay_data.xml",
+        "report/parent_invoice_credit_templates.xml",
+        "wizards/res_partner_billing_refund_credit_views.xml",
+        "views/parent_billing_autopay_views.xml",
+        "views/parent_billing_autopay_portal_templates.xml",
     ],
     "demo": [
         "demo/parent_billing_demo.xml",

@@ -1,2 +1,3 @@
 from . import portal
 from . import statement_portal
+from . import portal_autopay

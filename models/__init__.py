@@ -21,3 +21,9 @@ from . import practice_reminder_step, mail_template, res_company_reminder, res_p
 from . import practice_send_batch, practice_send_batch_line, account_move_send_batch
 from . import practice_billing_run, practice_billing_run_line
 from . import practice_statement, practice_statement_line, res_company_statement
+from . import res_company_autopay
+from . import practice_autopay_consent
+from . import res_partner_autopay
+from . import res_partner_credit
+from . import account_move_credit
+from . import account_move_autopay

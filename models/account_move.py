@@ -361,9 +361,17 @@ class AccountMove(models.Model):
             return True
         to_send.action_post()
         to_send.write({"billing_sent_date": fields.Datetime.now()})
+        to_send._billing_after_send()
         for move in to_send:
             move._billing_attach_pdf()
             move._billing_notify_parent()
+        return True
+
+    def _billing_after_send(self):
+        """Hook for what Send does to the invoices it just posted, before their
+        PDF is rendered and their email queued (so both show its effect):
+        credits are applied, autopay is scheduled. Runs inside the Send
+        transition, once per invoice, also from bulk send."""
         return True
 
     def _billing_attach_pdf(self):

@@ -16,3 +16,5 @@ from . import test_billing_run
 from . import test_send_batch
 from . import test_statements
 from . import test_statement_portal
+from . import test_credits
+from . import test_autopay

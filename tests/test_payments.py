@@ -112,14 +112,23 @@ class TestRecordPayment(PaymentsCommon):
         self.assertFalse(self.env["account.payment"].search([("partner_id", "=", self.parent_rivera.id)]))
         self._figures(move, 0.0, 130.0, "sent", 130.0)
 
-    def test_overpayment_kept_as_credit_is_available_to_next_invoice(self):
+    def test_overpayment_kept_as_credit_is_applied_to_next_invoice(self):
         move = self._sent_invoice()
         payment = self._pay(move, 150.0, "check", "Check 2002", keep_excess=True)
         self.assertEqual(payment.amount, 150.0)
         self._figures(move, 130.0, 0.0, "paid", -20.0)
-        # The next invoice for the same parent (another child) shows the credit...
+        # The next invoice for the same parent (another child) takes the credit on Send (issue 12).
         nxt = self._sent_invoice(service=self.service_ot, units=1.0, count=1)
-        self._figures(nxt, 0.0, 41.25, "sent", 21.25)
+        self.assertEqual(nxt.billing_amount_credit_applied, 20.0)
+        self._figures(nxt, 20.0, 21.25, "sent", 21.25)
+        self._figures(move, 130.0, 0.0, "paid", 21.25)
+
+    def test_credit_arriving_after_send_can_be_applied_by_staff(self):
+        nxt = self._sent_invoice(service=self.service_ot, units=1.0, count=1)
+        move = self._sent_invoice()
+        self._pay(move, 150.0, "check", "Check 2002", keep_excess=True)
+        self._figures(move, 130.0, 0.0, "paid", 21.25)
+        # The open invoice shows the credit...
         widget = nxt.invoice_outstanding_credits_debits_widget
         self.assertTrue(widget and widget["outstanding"])
         credit = widget["content"][0]

@@ -12,3 +12,4 @@ from . import account_payment_register
 from . import res_partner_billing_pause
 from . import practice_charge_billing_run
 from . import practice_statement_generate
+from . import res_partner_billing_refund_credit

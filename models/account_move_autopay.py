@@ -1,0 +1,274 @@
+import logging
+from datetime import timedelta
+
+from psycopg2 import errors
+
+from odoo import api, fields, models, modules, tools
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from .account_move_seal import billing_transition
+
+_logger = logging.getLogger(__name__)
+
+AUTOPAY_BATCH_SIZE = 50
+# A charge in one of these states blocks any other for the same invoice (see
+# payment_transaction_autopay.py): pending or taken, the invoice is never charged again.
+AUTOPAY_BLOCKING_STATES = ("draft", "pending", "authorized", "done")
+AUTOPAY_DECLINED_STATES = ("error", "cancel")
+
+
+class AccountMove(models.Model):
+    """Autopay: the balance of a family invoice (late fees included) is
+    charged to the parent's saved card at the moment the practice chose (at
+    Send or on the due date), through the provider, off-session. A declined
+    charge notifies the parent and staff and is tried again on the practice's
+    schedule; after the last try the invoice simply stays open.
+
+    One successful charge per invoice at most, whatever reruns, workers or
+    webhooks do: the invoice row is locked while deciding, a pending or done
+    autopay transaction blocks any other (checked, and enforced by a unique
+    index on the transactions), and each try has a unique reference."""
+
+    _inherit = "account.move"
+
+    billing_autopay_transaction_ids = fields.One2many(
+        "payment.transaction", "billing_autopay_move_id", string="Autopay Charges", readonly=True
+    )
+    billing_autopay_next_date = fields.Date(
+        string="Next Autopay Charge",
+        compute="_compute_billing_autopay_next_date",
+        compute_sudo=True,
+        help="When autopay charges this invoice next (empty: autopay is off for the parent, the invoice is "
+        "settled, already charged, or the declined charges were tried as often as the practice allows).",
+    )
+
+    def _compute_billing_autopay_next_date(self):
+        for move in self:
+            move.billing_autopay_next_date = move._billing_autopay_next_date()
+
+    # ------------------------------------------------------------------
+    # When
+    # ------------------------------------------------------------------
+    def _billing_autopay_next_date(self):
+        """The day of this invoice's next autopay try, or False."""
+        self.ensure_one()
+        partner = self.partner_id.sudo()
+        consent = partner.billing_autopay_consent_id
+        token = partner.billing_autopay_token_id
+        if (
+            not self._billing_family()
+            or self.billing_state not in ("sent", "overdue")
+            or self.currency_id.compare_amounts(self.billing_amount_due, 0) <= 0
+            or not token.active
+            or not consent
+        ):
+            return False
+        charges = self.sudo().billing_autopay_transaction_ids
+        if charges.filtered(lambda tx: tx.state in AUTOPAY_BLOCKING_STATES):
+            return False
+        declined = charges.filtered(lambda tx: tx.state in AUTOPAY_DECLINED_STATES).sorted("billing_autopay_try")
+        company = self.company_id
+        if not declined:
+            # The first try comes at the chosen moment, if the parent had consented by then.
+            if company.billing_autopay_when == "send":
+                if not self.billing_sent_date or self.billing_sent_date < consent.date:
+                    return False
+                return self.billing_sent_date.date()
+            if not self.invoice_date_due or self.invoice_date_due < consent.date.date():
+                return False
+            return self.invoice_date_due
+        retries = company._billing_autopay_retries()
+        if len(declined) > len(retries):
+            return False
+        return declined[0].billing_autopay_date + timedelta(days=retries[len(declined) - 1])
+
+    def _billing_after_send(self):
+        res = super()._billing_after_send()
+        # "At Send": the charge is made by the autopay run right after Send is
+        # committed, in a transaction of its own, so a card is never charged
+        # for a Send that is rolled back.
+        if self.filtered(
+            lambda m: m.company_id.billing_autopay_when == "send" and m.partner_id.billing_autopay_token_id
+        ):
+            self.env.ref("parent_billing.ir_cron_billing_autopay")._trigger()
+        return res
+
+    # ------------------------------------------------------------------
+    # The run
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_billing_autopay(self, batch_size=AUTOPAY_BATCH_SIZE):
+        """Charge every family invoice whose autopay try is due today."""
+        today = fields.Date.context_today(self)
+        candidates = self.search(
+            [
+                ("billing_state", "in", ("sent", "overdue")),
+                ("partner_id.billing_autopay_token_id", "!=", False),
+            ],
+            order="invoice_date_due, id",
+        )
+        due = candidates.filtered(lambda m: (day := m._billing_autopay_next_date()) and day <= today)
+        charged = 0
+        for start in range(0, len(due), batch_size):
+            for move in due[start : start + batch_size]:
+                charged += bool(move._billing_autopay_charge(today))
+            done = min(start + batch_size, len(due))
+            self.env["ir.cron"]._notify_progress(done=done, remaining=len(due) - done)
+        _logger.info("Family billing autopay run: %d charge(s) made of %d due", charged, len(due))
+        return True
+
+    @api.model
+    def _billing_autopay_commit(self):
+        # Outside tests, the charge is committed before the provider is asked
+        # and after its answer, so a crash never loses a charge made.
+        if not (tools.config["test_enable"] or modules.module.current_test):
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @billing_transition
+    def _billing_autopay_charge(self, today=None):
+        """Try one autopay charge of this invoice's balance; returns the
+        transaction, or an empty recordset when there is nothing to charge
+        now (already charged or pending, busy elsewhere, not due)."""
+        self.ensure_one()
+        today = today or fields.Date.context_today(self)
+        Transaction = self.env["payment.transaction"].sudo()
+        if not self._billing_try_lock():
+            _logger.info("Autopay of %s skipped: in use by another transaction", self.display_name)
+            return Transaction
+        self.billing_autopay_transaction_ids.invalidate_recordset()
+        day = self._billing_autopay_next_date()
+        if not day or day > today:
+            return Transaction
+        token = self.partner_id.sudo().billing_autopay_token_id
+        attempt = len(self.sudo().billing_autopay_transaction_ids) + 1
+        try:
+            with self.env.cr.savepoint():
+                tx = Transaction.create(
+                    {
+                        "provider_id": token.provider_id.id,
+                        "payment_method_id": token.payment_method_id.id,
+                        "token_id": token.id,
+                        "reference": f"{self.name}-autopay-{attempt}",
+                        "amount": self.billing_amount_due,
+                        "currency_id": self.currency_id.id,
+                        "partner_id": self.partner_id.id,
+                        "operation": "offline",
+                        "invoice_ids": [fields.Command.set(self._billing_open_moves().ids)],
+                        "billing_autopay_move_id": self.id,
+                        "billing_autopay_try": attempt,
+                        "billing_autopay_date": today,
+                    }
+                )
+                tx.flush_recordset()
+        except errors.UniqueViolation:
+            # Another worker made this try (same reference) or holds a live charge.
+            _logger.info("Autopay of %s skipped: already charged by another worker", self.display_name)
+            return Transaction
+        self._billing_autopay_commit()
+        try:
+            with self.env.cr.savepoint():
+                tx._send_payment_request()
+        except UserError as error:
+            # The provider could not be asked (or did not answer): the card may
+            # or may not have been charged. The charge stays open and blocks any
+            # other until the provider's notification or staff settle it.
+            _logger.warning("Autopay charge %s could not be sent to the provider", tx.reference)
+            self.message_post(
+                body=self.env._(
+                    "Autopay charge %(ref)s could not be sent to %(provider)s (%(error)s). No other charge is made "
+                    "for this invoice until the processor's dashboard is checked.",
+                    ref=tx.reference,
+                    provider=tx.provider_id.name,
+                    error=error.args[0] if error.args else error,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            self._billing_autopay_commit()
+            return tx
+        if tx.state in ("done", *AUTOPAY_DECLINED_STATES) and not tx.is_post_processed:
+            tx._post_process()
+        self._billing_autopay_commit()
+        return tx
+
+    # ------------------------------------------------------------------
+    # Declined
+    # ------------------------------------------------------------------
+    def _billing_autopay_declined(self, tx):
+        """Tell the parent (update the card / pay now) and staff."""
+        self.ensure_one()
+        next_date = self._billing_autopay_next_date()
+        template = self.env.ref("parent_billing.mail_template_autopay_declined")
+        self._portal_ensure_token()
+        self.with_context(mail_notify_force_send=False).message_post_with_source(
+            template,
+            subtype_xmlid="mail.mt_note",
+            partner_ids=self.partner_id.ids,
+            email_layout_xmlid="mail.mail_notification_light",
+        )
+        if next_date:
+            note = self.env._(
+                "Autopay charge %(ref)s of %(amount)s was declined (%(reason)s). The parent was told; "
+                "it is tried again on %(date)s.",
+                ref=tx.reference,
+                amount=self.currency_id.format(tx.amount),
+                reason=tx.state_message or tx.state,
+                date=fields.Date.to_string(next_date),
+            )
+        else:
+            note = self.env._(
+                "Autopay charge %(ref)s of %(amount)s was declined (%(reason)s). The parent was told; "
+                "it is not tried again and the invoice stays open.",
+                ref=tx.reference,
+                amount=self.currency_id.format(tx.amount),
+                reason=tx.state_message or tx.state,
+            )
+        self.message_post(body=note, subtype_xmlid="mail.mt_note")
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.env._("Autopay declined"),
+            note=note,
+            user_id=(self.invoice_user_id or self.env.ref("base.user_admin")).id,
+        )
+
+
+class PaymentTransaction(models.Model):
+    _inherit = "payment.transaction"
+
+    billing_autopay_move_id = fields.Many2one(
+        "account.move",
+        string="Autopay Of",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The family invoice this autopay charge is for.",
+    )
+    billing_autopay_try = fields.Integer(string="Autopay Try", readonly=True, copy=False)
+    billing_autopay_date = fields.Date(string="Autopay Date", readonly=True, copy=False)
+
+    def init(self):
+        res = super().init()
+        # At most one live (draft, pending, authorized) or done autopay charge per invoice.
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE UNIQUE INDEX IF NOT EXISTS payment_transaction_billing_autopay_uniq
+                    ON payment_transaction (billing_autopay_move_id)
+                 WHERE billing_autopay_move_id IS NOT NULL
+                   AND state IN %s
+                """,
+                AUTOPAY_BLOCKING_STATES,
+            )
+        )
+        return res
+
+    def _post_process(self):
+        declined = self.filtered(
+            lambda tx: tx.billing_autopay_move_id and tx.state in AUTOPAY_DECLINED_STATES and not tx.is_post_processed
+        )
+        res = super()._post_process()
+        for tx in declined:
+            move = tx.billing_autopay_move_id
+            with move._billing_transition():
+                move._billing_autopay_declined(tx)
+        return res

@@ -1,0 +1,192 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+# Set by the autopay actions only (the parent's consent in the portal, a revoke).
+AUTOPAY_FIELDS = frozenset({"billing_autopay_token_id", "billing_autopay_consent_id"})
+
+
+class ResPartner(models.Model):
+    """Autopay of a parent: the saved card (``payment.token``) to charge and
+    the consent in force. Only the parent turns it on, in the portal, with
+    her own card; she or billing staff turn it off."""
+
+    _inherit = "res.partner"
+
+    billing_autopay_token_id = fields.Many2one(
+        "payment.token",
+        string="Autopay Card",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The parent's saved card charged for family invoices; empty: autopay is off.",
+    )
+    billing_autopay_consent_id = fields.Many2one(
+        "practice.autopay.consent", string="Autopay Consent", readonly=True, copy=False
+    )
+    billing_autopay_consent_ids = fields.One2many(
+        "practice.autopay.consent", "partner_id", string="Autopay Consents", readonly=True
+    )
+    billing_autopay_card = fields.Char(
+        string="Autopay", compute="_compute_billing_autopay_card", compute_sudo=True, help="The card autopay charges."
+    )
+
+    @api.depends("billing_autopay_token_id")
+    def _compute_billing_autopay_card(self):
+        for partner in self:
+            token = partner.billing_autopay_token_id
+            partner.billing_autopay_card = token.display_name if token else False
+
+    # ------------------------------------------------------------------
+    # The seal: autopay fields change through the autopay actions only
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        if AUTOPAY_FIELDS.intersection(vals) and not self.env["account.move"]._billing_in_transition():
+            raise UserError(
+                self.env._(
+                    "Autopay is turned on by the parent in the portal, with consent, and turned off with "
+                    "Turn Off Autopay: it cannot be set directly."
+                )
+            )
+        return super().write(vals)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if (
+            any(AUTOPAY_FIELDS.intersection(vals) for vals in vals_list)
+            and not self.env["account.move"]._billing_in_transition()
+        ):
+            raise UserError(self.env._("Autopay is turned on by the parent in the portal, with consent."))
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------------
+    # Consent
+    # ------------------------------------------------------------------
+    def _billing_autopay_tokens(self, company):
+        """The parent's own saved cards that autopay can charge for ``company``:
+        active, hers (not another contact's of the family), through a provider
+        of the practice that is enabled."""
+        self.ensure_one()
+        return (
+            self.env["payment.token"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", self.id),
+                    ("provider_id.state", "in", ("enabled", "test")),
+                    ("provider_id.company_id", "=", company.id),
+                ]
+            )
+        )
+
+    def _billing_autopay_wording(self, token, company):
+        """The exact consent text shown to the parent for ``token``."""
+        self.ensure_one()
+        company = company.sudo()
+        retries = company._billing_autopay_retries()
+        values = {
+            "practice": company.name,
+            "card": token.sudo().display_name,
+            "retries": ", ".join(str(day) for day in retries),
+        }
+        if company.billing_autopay_when == "send":
+            text = self.env._(
+                "I authorize %(practice)s to charge my card %(card)s for the balance of each invoice billed to me "
+                "when the invoice is sent, late fees included, until I turn autopay off.",
+                **values,
+            )
+        else:
+            text = self.env._(
+                "I authorize %(practice)s to charge my card %(card)s for the balance of each invoice billed to me "
+                "on its due date, late fees included, until I turn autopay off.",
+                **values,
+            )
+        if retries:
+            text += " " + self.env._(
+                "A declined charge is tried again %(retries)s day(s) after the first try.", **values
+            )
+        return text
+
+    def _billing_autopay_enroll(self, token, wording, company):
+        """The parent turns autopay on with her own card, agreeing to
+        ``wording``, which must be exactly the text shown for that card."""
+        self.ensure_one()
+        user = self.env.user
+        if user.partner_id != self:
+            raise AccessError(self.env._("Only the parent can turn autopay on, from her own account."))
+        token = token.sudo()
+        if token not in self._billing_autopay_tokens(company):
+            raise AccessError(self.env._("This card cannot be used for autopay: choose one of your saved cards."))
+        expected = self._billing_autopay_wording(token, company)
+        if (wording or "").strip() != expected:
+            raise UserError(
+                self.env._("The autopay terms have changed since the page was opened: read them again and confirm.")
+            )
+        Move = self.env["account.move"]
+        with Move._billing_transition():
+            sudo_self = self.sudo()
+            if sudo_self.billing_autopay_consent_id:
+                sudo_self._billing_autopay_revoke(self.env._("Replaced by a new consent."))
+            consent = (
+                self.env["practice.autopay.consent"]
+                .sudo()
+                .create(
+                    {
+                        "partner_id": self.id,
+                        "company_id": company.id,
+                        "token_id": token.id,
+                        "card": token.display_name,
+                        "user_id": user.id,
+                        "date": fields.Datetime.now(),
+                        "wording": expected,
+                    }
+                )
+            )
+            sudo_self.write({"billing_autopay_token_id": token.id, "billing_autopay_consent_id": consent.id})
+            sudo_self.message_post(
+                body=self.env._(
+                    "Autopay turned on by %(user)s with card %(card)s. Consent: %(wording)s",
+                    user=user.name,
+                    card=token.display_name,
+                    wording=expected,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return consent
+
+    def _billing_autopay_revoke(self, reason):
+        """Turn autopay off (the consent in force is kept, marked revoked)."""
+        with self.env["account.move"]._billing_transition():
+            for partner in self.sudo().filtered("billing_autopay_token_id"):
+                partner.billing_autopay_consent_id.write(
+                    {
+                        "revoked_date": fields.Datetime.now(),
+                        "revoked_by_id": self.env.uid,
+                        "revoked_reason": reason,
+                    }
+                )
+                partner.write({"billing_autopay_token_id": False, "billing_autopay_consent_id": False})
+                partner.message_post(
+                    body=self.env._(
+                        "Autopay turned off by %(user)s: %(reason)s", user=self.env.user.name, reason=reason
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+        return True
+
+    def action_billing_autopay_disable(self):
+        """Staff: Turn Off Autopay on the parent's contact."""
+        if not self.env.user.has_group("parent_billing.parent_billing_group_user"):
+            raise AccessError(self.env._("Only billing staff can turn a parent's autopay off."))
+        return self._billing_autopay_revoke(self.env._("Turned off by billing staff."))
+
+
+class PaymentToken(models.Model):
+    _inherit = "payment.token"
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "active" in vals and not vals["active"]:
+            # A card the parent removed (or the provider disabled) is never charged by autopay.
+            partners = self.env["res.partner"].sudo().search([("billing_autopay_token_id", "in", self.ids)])
+            partners._billing_autopay_revoke(self.env._("The card was removed."))
+        return res
