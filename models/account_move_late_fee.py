@@ -10,7 +10,7 @@ from .account_move_seal import billing_transition
 
 _logger = logging.getLogger(__name__)
 
-OVERDUE_BATCH_SIZE = 200
+OVERDUE_BATCH_SIZE = 1000
 
 
 class AccountMove(models.Model):
@@ -82,7 +82,7 @@ class AccountMove(models.Model):
         while moves := self.search([*overdue_domain, ("id", "not in", skipped.ids)], limit=batch_size):
             locked = moves._billing_try_lock()
             skipped |= moves - locked
-            locked.write({"billing_overdue": True})
+            locked._billing_flag_overdue()
             flagged += len(locked)
             done += len(moves)
             remaining = self.search_count([*overdue_domain, ("id", "not in", skipped.ids)])
@@ -106,6 +106,15 @@ class AccountMove(models.Model):
             len(skipped),
         )
         return True
+
+    def _billing_flag_overdue(self):
+        """Flag these invoices overdue, with one chatter note each, written in
+        one batch (field tracking would post one message per invoice)."""
+        if not self:
+            return
+        self.with_context(tracking_disable=True).write({"billing_overdue": True})
+        body = self.env._("Billing status: Sent → Overdue (the due date has passed unpaid).")
+        self._message_log_batch(bodies=dict.fromkeys(self.ids, body))
 
     def _billing_commit_batch(self, done, remaining):
         self.env["ir.cron"]._notify_progress(done=done, remaining=max(remaining, 0))
