@@ -30,6 +30,7 @@ import datetime
 import os
 import pstats
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -654,7 +655,7 @@ def bench_portal(ctx, parents_count, per_parent, rounds, odoo_args):
     plain_page = dict(env.cr.fetchall())
     env.cr.commit()
 
-    port = int(os.environ.get("PB_BENCH_HTTP_PORT", "8179"))
+    port = _free_port()
     log = os.path.join(os.environ.get("PB_LOCAL", "/tmp"), f"bench-portal-{env.cr.dbname}.log")
     server = subprocess.Popen(
         [
@@ -679,6 +680,7 @@ def bench_portal(ctx, parents_count, per_parent, rounds, odoo_args):
         import requests  # noqa: PLC0415 (Odoo's own requirement)
 
         for _i in range(120):
+            assert server.poll() is None, f"Odoo did not start on port {port}; see {log}"
             with contextlib.suppress(requests.RequestException):
                 if requests.get(f"{base}/web/login", timeout=5).status_code == 200:
                     break
@@ -745,6 +747,13 @@ def bench_portal(ctx, parents_count, per_parent, rounds, odoo_args):
     for label, (ours, theirs) in queries.items():
         rows.append(row(f"Portal SQL queries, {label}, {per_parent} invoices", ours, "q", theirs, "<= 40, constant"))
     return rows
+
+
+def _free_port():
+    """A loopback port nobody listens on (other Odoo servers share this machine)."""
+    with contextlib.closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def _portal_queries(log):
