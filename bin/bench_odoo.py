@@ -36,6 +36,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 
 import odoo
 from odoo import SUPERUSER_ID, Command, api, fields
@@ -822,7 +823,12 @@ def main():
             if name in sections:
                 t = time.perf_counter()
                 print(f"==> {name}", file=sys.stderr, flush=True)
-                rows.extend(fn(ctx, *a))
+                try:
+                    rows.extend(fn(ctx, *a))
+                except Exception as error:  # noqa: BLE001 - one broken section must not lose the others' figures
+                    traceback.print_exc()
+                    env.cr.rollback()
+                    rows.append(row(f"{name}: FAILED ({type(error).__name__}: {error})"[:110], 0.0, "", None, "-"))
                 print(f"    {name}: {time.perf_counter() - t:.0f}s", file=sys.stderr, flush=True)
 
         section("billing", bench_billing_run, [20, 100] if quick else [100, args.size])
