@@ -53,8 +53,9 @@ def row(figure, value, unit, baseline=None, target=""):
 # Measuring
 # ----------------------------------------------------------------------
 class Meter:
-    """Wall time, CPU time (this process + the PostgreSQL backend of the
-    cursor), SQL queries and peak RSS growth of a block."""
+    """Wall time, CPU time (this process, its children such as wkhtmltopdf,
+    and the PostgreSQL backend of the cursor), SQL queries and peak RSS
+    growth of a block."""
 
     def __init__(self, env):
         self.env = env
@@ -67,6 +68,12 @@ class Meter:
             return (int(parts[11]) + int(parts[12])) / CLK_TCK
         except OSError:
             return 0.0
+
+    @staticmethod
+    def _own_cpu():
+        """This process and its finished children (wkhtmltopdf renders the PDFs)."""
+        t = os.times()
+        return t.user + t.system + t.children_user + t.children_system
 
     @staticmethod
     def _rss_peak_reset():
@@ -88,7 +95,7 @@ class Meter:
         self._rss_peak_reset()
         rss0 = self._status("VmRSS")
         q0 = self.env.cr.sql_log_count
-        cpu0 = time.process_time() + self._pg_cpu()
+        cpu0 = self._own_cpu() + self._pg_cpu()
         wall0 = time.perf_counter()
         profiler = cProfile.Profile() if profile else None
         if profiler:
@@ -103,7 +110,7 @@ class Meter:
             if profiler:
                 profiler.disable()
             result["wall"] = time.perf_counter() - wall0
-            result["cpu"] = time.process_time() + self._pg_cpu() - cpu0
+            result["cpu"] = self._own_cpu() + self._pg_cpu() - cpu0
             result["queries"] = self.env.cr.sql_log_count - q0
             result["rss"] = max(self._status("VmHWM") - rss0, 0.0)
             if profiler:
