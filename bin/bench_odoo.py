@@ -637,6 +637,7 @@ def bench_portal(ctx, parents_count, per_parent, rounds, odoo_args):
     family_ids = bulk_invoices(ctx, parents, clients, per_parent)
     plain_ids = bulk_invoices(ctx, parents, clients, per_parent, family=False)
     portal = env.ref("base.group_portal")
+    stamp = int(time.time())
     users = (
         env["res.users"]
         .with_context(no_reset_password=True, tracking_disable=True)
@@ -644,8 +645,8 @@ def bench_portal(ctx, parents_count, per_parent, rounds, odoo_args):
             [
                 {
                     "name": p.name,
-                    "login": f"bench_pt_{i}",
-                    "password": f"bench_pt_{i}",
+                    "login": f"bench_pt_{stamp}_{i}",
+                    "password": f"bench_pt_{stamp}_{i}",
                     "partner_id": p.id,
                     "groups_id": [Command.set(portal.ids)],
                 }
@@ -834,8 +835,8 @@ def main():
                     rows.extend(fn(ctx, *a))
                 except Exception as error:  # noqa: BLE001 - one broken section must not lose the others' figures
                     traceback.print_exc()
-                    env.cr.rollback()
-                    rows.append(row(f"{name}: FAILED ({type(error).__name__}: {error})"[:110], 0.0, "", None, "-"))
+                    message = " ".join(str(error).split())
+                    rows.append(row(f"{name}: FAILED ({type(error).__name__}: {message})"[:110], 0.0, "", None, "-"))
                 print(f"    {name}: {time.perf_counter() - t:.0f}s", file=sys.stderr, flush=True)
 
         section("billing", bench_billing_run, [20, 100] if quick else [100, args.size])
