@@ -741,7 +741,7 @@ def bench_portal(ctx, parents_count, per_parent, rounds, odoo_args):
     def p95(values):
         return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
 
-    queries = _portal_queries(log)
+    queries = _portal_queries(log, set(family_page.values()))
     rows = [
         row(
             f"Portal p95, {parents_count} parents x {per_parent} invoices, list + page, 4 workers",
@@ -770,7 +770,7 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def _portal_queries(log):
+def _portal_queries(log, family_pages):
     """Query counts per request from Odoo's request log lines
     (``"GET /path HTTP/1.1" 200 - <queries> <query time> <other time>``)."""
     counts = {}
@@ -778,12 +778,14 @@ def _portal_queries(log):
     with open(log) as handle:
         for line in handle:
             if match := pattern.search(line):
-                path = re.sub(r"\d+", "<id>", match.group(1))
+                path = match.group(1)
+                if page := re.fullmatch(r"/my/invoices/(\d+)", path):
+                    path = "family page" if int(page.group(1)) in family_pages else "odoo page"
                 counts.setdefault(path, []).append(int(match.group(2)))
     median = {path: statistics.median(values) for path, values in counts.items()}
     return {
         "list": (median.get("/my/billing", 0), median.get("/my/invoices", 0)),
-        "invoice page": (median.get("/my/invoices/<id>", 0), median.get("/my/invoices/<id>", 0)),
+        "invoice page": (median.get("family page", 0), median.get("odoo page", 0)),
     }
 
 
