@@ -209,8 +209,9 @@ class AccountMove(models.Model):
             try:
                 with self.env.cr.savepoint():
                     return self._billing_create_late_fees(todo)
-            except (UserError, ValidationError, errors.UniqueViolation):
-                pass  # one of them cannot be charged now: each on its own below
+            except (UserError, ValidationError, errors.UniqueViolation) as error:
+                # one of them cannot be charged now: each on its own below, so only that one waits
+                _logger.info("Late fees of %d invoices made one by one: %s", len(todo), error)
         fees = self.browse()
         for move, fee, label, step in todo:
             try:
