@@ -111,12 +111,17 @@ class PracticeCharge(models.Model):
         client_ids = list(charge_ids_by_client)
         move_ids = []
         for start in range(0, len(client_ids), INVOICE_BATCH_SIZE):
+            chunk = client_ids[start : start + INVOICE_BATCH_SIZE]
+            # read the chunk's charges together, not one client at a time
+            chunk_charge_ids = [charge_id for client_id in chunk for charge_id in charge_ids_by_client[client_id]]
             vals_list = [
                 {
-                    **self.browse(charge_ids_by_client[client_id])._prepare_invoice_vals(today, due_date, notes),
+                    **self.browse(charge_ids_by_client[client_id])
+                    .with_prefetch(chunk_charge_ids)
+                    ._prepare_invoice_vals(today, due_date, notes),
                     **shared_vals,
                 }
-                for client_id in client_ids[start : start + INVOICE_BATCH_SIZE]
+                for client_id in chunk
             ]
             for vals in vals_list:
                 for command in vals["invoice_line_ids"]:
