@@ -10,7 +10,7 @@ from .account_move_seal import billing_transition
 
 _logger = logging.getLogger(__name__)
 
-OVERDUE_BATCH_SIZE = 200
+OVERDUE_BATCH_SIZE = 1000
 
 
 class AccountMove(models.Model):
@@ -82,7 +82,7 @@ class AccountMove(models.Model):
         while moves := self.search([*overdue_domain, ("id", "not in", skipped.ids)], limit=batch_size):
             locked = moves._billing_try_lock()
             skipped |= moves - locked
-            locked.write({"billing_overdue": True})
+            locked._billing_flag_overdue()
             flagged += len(locked)
             done += len(moves)
             remaining = self.search_count([*overdue_domain, ("id", "not in", skipped.ids)])
@@ -106,6 +106,19 @@ class AccountMove(models.Model):
             len(skipped),
         )
         return True
+
+    def _billing_flag_overdue(self):
+        """Flag these invoices overdue, with one chatter note each, logged in
+        one batch (field tracking would post one message per invoice)."""
+        if not self:
+            return
+        # A flag, not an accounting change: Odoo's re-sync of the invoice lines is skipped,
+        # and so is field tracking (here and in the billing status it recomputes).
+        moves = self.with_context(tracking_disable=True, skip_invoice_sync=True, skip_is_manually_modified=True)
+        moves.write({"billing_overdue": True})
+        moves.flush_recordset()
+        body = self.env._("Billing status: Sent → Overdue (the due date has passed unpaid).")
+        self._message_log_batch(bodies=dict.fromkeys(self.ids, body))
 
     def _billing_commit_batch(self, done, remaining):
         self.env["ir.cron"]._notify_progress(done=done, remaining=max(remaining, 0))
@@ -169,32 +182,43 @@ class AccountMove(models.Model):
     @billing_transition
     def _billing_apply_late_fee(self, today=None):
         """Post the late fee due today on each invoice, at most one per invoice
-        and policy step. Each invoice is locked and re-read first: one held by
+        and policy step. The invoices are locked and re-read first: one held by
         another worker (or a payment in progress) is left to that transaction,
-        one paid meanwhile or already charged for the step gets nothing.
+        one paid meanwhile or already charged for the step gets nothing. The
+        fees of a batch are created and posted together; if one of them cannot
+        be (a lock date, another worker's fee for the same step), each is
+        retried on its own and only that one is left for the next run.
         :return: the posted late fees"""
         today = today or fields.Date.context_today(self)
-        fees = self.browse()
-        for move in self:
+        locked = self._billing_try_lock()
+        # the lock re-reads the rows: decide on the committed state
+        locked.debit_note_ids.invalidate_recordset()
+        todo = []
+        for move in locked:
+            step = self._billing_late_fee_step_due(move.company_id, today, move.invoice_date_due)
+            if (
+                move.billing_state != "overdue"
+                or not step
+                or move.debit_note_ids.filtered(lambda m, step=step: m.billing_late_fee_step == step)
+            ):
+                continue
+            fee, label = move._billing_late_fee_amount(move.billing_amount_due)
+            if move.currency_id.compare_amounts(fee, 0) > 0:
+                todo.append((move, fee, label, step))
+        if len(todo) > 1:
             try:
                 with self.env.cr.savepoint():
-                    move._billing_lock()
-                    # the lock re-reads the row: decide on the committed state
-                    move.invalidate_recordset()
-                    move.debit_note_ids.invalidate_recordset()
-                    step = self._billing_late_fee_step_due(move.company_id, today, move.invoice_date_due)
-                    if (
-                        move.billing_state != "overdue"
-                        or not step
-                        or move.debit_note_ids.filtered(lambda m, step=step: m.billing_late_fee_step == step)
-                    ):
-                        continue
-                    fee, label = move._billing_late_fee_amount(move.billing_amount_due)
-                    if move.currency_id.compare_amounts(fee, 0) <= 0:
-                        continue
-                    fees |= move.with_company(move.company_id)._billing_create_late_fee(fee, label, step=step)
+                    return self._billing_create_late_fees(todo)
+            except (UserError, ValidationError, errors.UniqueViolation) as error:
+                # one of them cannot be charged now: each on its own below, so only that one waits
+                _logger.info("Late fees of %d invoices made one by one: %s", len(todo), error)
+        fees = self.browse()
+        for move, fee, label, step in todo:
+            try:
+                with self.env.cr.savepoint():
+                    fees |= self._billing_create_late_fees([(move, fee, label, step)])
             except UserError as error:
-                # locked elsewhere, or a fee that cannot post (e.g. lock date): the next run retries
+                # a fee that cannot post (e.g. lock date): the next run retries
                 _logger.info("Late fee of %s not applied now: %s", move.display_name, error)
             except errors.UniqueViolation:
                 _logger.info("Late fee of %s already applied by another worker", move.display_name)
@@ -206,39 +230,70 @@ class AccountMove(models.Model):
     def _billing_create_late_fee(self, fee, label, step=1):
         """Create and post the debit note of one late fee on this invoice."""
         self.ensure_one()
+        return self._billing_create_late_fees([(self, fee, label, step)])
+
+    @api.model
+    @billing_transition
+    def _billing_create_late_fees(self, todo):
+        """Create and post the late fees ``todo`` [(invoice, fee, label, step)]
+        in one batch: each a debit note of its invoice as Odoo's Debit Note
+        makes it (``account.debit.note``, lines not copied) with the fee as its
+        only line, due today. Notes are logged in batch on the fees and on
+        their invoices.
+        :return: the posted late fees"""
         today = fields.Date.context_today(self)
-        product = self.company_id.billing_late_fee_product_id or self.env.ref("parent_billing.product_late_fee")
-        wizard = (
-            self.env["account.debit.note"]
-            .with_context(active_model="account.move", active_ids=self.ids)
-            .create({"reason": label, "copy_lines": False, "date": today})
-        )
-        debit = self.browse(wizard.create_debit()["res_id"])
-        debit.write(
-            {
-                "billing_is_late_fee": True,
-                "billing_late_fee_step": step,
-                "invoice_date_due": today,
-                "invoice_line_ids": [
-                    fields.Command.create(
-                        {
-                            "product_id": product.id,
-                            "name": label,
-                            "quantity": 1.0,
-                            "price_unit": fee,
-                            "tax_ids": [fields.Command.clear()],
-                        }
-                    )
-                ],
+        companies = {move.company_id for move, *_rest in todo}
+        if len(companies) > 1:
+            return self.browse().union(
+                *(self._billing_create_late_fees([t for t in todo if t[0].company_id == c]) for c in companies)
+            )
+        vals_list = []
+        for move, fee, label, step in todo:
+            product = move.company_id.billing_late_fee_product_id or self.env.ref("parent_billing.product_late_fee")
+            wizard = self.env["account.debit.note"].new({"reason": label, "copy_lines": False, "date": today})
+            default = wizard._prepare_default_values(move)
+            default.pop("line_ids", None)
+            vals = move.with_context(include_business_fields=True).copy_data(default=default)[0]
+            vals.pop("line_ids", None)
+            vals.update(
+                {
+                    "billing_is_late_fee": True,
+                    "billing_late_fee_step": step,
+                    "invoice_date_due": today,
+                    "invoice_line_ids": [
+                        fields.Command.create(
+                            {
+                                "product_id": product.id,
+                                "name": label,
+                                "quantity": 1.0,
+                                "price_unit": fee,
+                                "tax_ids": [fields.Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+            vals_list.append(vals)
+        if not todo:
+            return self.browse()
+        debits = self.with_company(todo[0][0].company_id).with_context(mail_create_nolog=True).create(vals_list)
+        debits._post(soft=False)
+        debits._message_log_batch(
+            bodies={
+                debit.id: self.env._("This debit note was created from: %s", move._get_html_link())
+                for debit, (move, _fee, _label, _step) in zip(debits, todo, strict=True)
             }
         )
-        debit.action_post()
-        self.message_post(
-            body=self.env._(
-                "Late fee of %(fee)s added: %(link)s", fee=self.currency_id.format(fee), link=debit._get_html_link()
-            )
+        invoices = self.browse([move.id for move, *_rest in todo])
+        invoices._message_log_batch(
+            bodies={
+                move.id: self.env._(
+                    "Late fee of %(fee)s added: %(link)s", fee=move.currency_id.format(fee), link=debit._get_html_link()
+                )
+                for debit, (move, fee, _label, _step) in zip(debits, todo, strict=True)
+            }
         )
-        return debit
+        return debits
 
     @billing_transition
     def _billing_waive_late_fee(self, reason):

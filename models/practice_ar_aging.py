@@ -7,7 +7,11 @@ class PracticeArAging(models.Model):
     by days past due of the invoice.
 
     Computed in SQL from the posted receivable journal items and their
-    reconciliations, so it agrees with Odoo's partner ledger to the cent. Each
+    reconciliations, so it agrees with Odoo's partner ledger to the cent.
+    Only open items are read: an item's open amount as of a date is its
+    residual today (``amount_residual``) plus what was matched with it after
+    that date, so the reconciliation history is read only for the period
+    after the "as of" date (none when it is today). Each
     receivable item is attributed to its family invoice: the invoice itself,
     its late fees (``debit_origin_id``), credit notes of either
     (``reversed_entry_id``) and the staff or portal payments logged on it
@@ -37,7 +41,7 @@ class PracticeArAging(models.Model):
             "invoice_date",
             "invoice_date_due",
         ],
-        "account.move.line": ["balance", "account_id", "move_id", "date", "parent_state"],
+        "account.move.line": ["amount_residual", "reconciled", "account_id", "move_id", "date", "parent_state"],
         "account.partial.reconcile": ["amount", "debit_move_id", "credit_move_id", "max_date"],
         "account.payment": ["billing_move_id"],
     }
@@ -80,6 +84,15 @@ class PracticeArAging(models.Model):
             }
         return super()._read_group_orderby(order, groupby_terms, query)
 
+    def init(self):
+        # The reconciliations after an "as of" date, read by range (none after today).
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS account_partial_reconcile_billing_max_date_idx "
+                "ON account_partial_reconcile (max_date)"
+            )
+        )
+
     @api.model
     def _billing_as_of(self):
         return fields.Date.to_date(self.env.context.get("billing_as_of")) or fields.Date.context_today(self)
@@ -88,7 +101,18 @@ class PracticeArAging(models.Model):
     def _table_query(self):
         return SQL(
             """
-            WITH receivable AS (
+            WITH later AS (
+                -- reconciliations dated after the "as of" date: undone for the figures
+                SELECT line_id, SUM(amount) AS amount
+                  FROM (SELECT p.debit_move_id AS line_id, p.amount FROM account_partial_reconcile p
+                         WHERE p.max_date > %(as_of)s
+                         UNION ALL
+                        SELECT p.credit_move_id, -p.amount FROM account_partial_reconcile p
+                         WHERE p.max_date > %(as_of)s) moves
+                 GROUP BY line_id
+            ),
+            receivable AS (
+                -- receivable items open today, and those matched only after the "as of" date
                 SELECT COALESCE(
                            CASE WHEN item.billing_is_late_fee THEN item.debit_origin_id END,
                            CASE WHEN reversed.billing_is_late_fee THEN reversed.debit_origin_id END,
@@ -96,30 +120,21 @@ class PracticeArAging(models.Model):
                            payment.billing_move_id,
                            item.id
                        ) AS root_id,
-                       line.balance
-                       - COALESCE((SELECT SUM(p.amount) FROM account_partial_reconcile p
-                                    WHERE p.debit_move_id = line.id AND p.max_date <= %(as_of)s), 0)
-                       + COALESCE((SELECT SUM(p.amount) FROM account_partial_reconcile p
-                                    WHERE p.credit_move_id = line.id AND p.max_date <= %(as_of)s), 0)
-                       AS residual
+                       -- open as of the date = open today + what was matched after it
+                       line.amount_residual + COALESCE(later.amount, 0) AS residual
                   FROM account_move_line line
-                  JOIN account_account account ON account.id = line.account_id
                   JOIN account_move item ON item.id = line.move_id
              LEFT JOIN account_move reversed ON reversed.id = item.reversed_entry_id
              LEFT JOIN account_payment payment ON payment.id = item.origin_payment_id
-                 WHERE account.account_type = 'asset_receivable'
+             LEFT JOIN later ON later.line_id = line.id
+                 WHERE line.account_id IN (SELECT id FROM account_account WHERE account_type = 'asset_receivable')
                    AND line.parent_state = 'posted'
                    AND line.date <= %(as_of)s
-                   -- only parents' items: every family receivable carries the parent
-                   AND line.partner_id IN (SELECT family.commercial_partner_id FROM account_move family
-                                            WHERE family.practice_client_id IS NOT NULL)
+                   AND (line.reconciled IS NOT TRUE OR later.line_id IS NOT NULL)
             ),
             per_move AS (
                 SELECT receivable.root_id AS move_id, SUM(receivable.residual) AS residual
                   FROM receivable
-                  JOIN account_move root ON root.id = receivable.root_id
-                 WHERE root.practice_client_id IS NOT NULL
-                   AND root.move_type = 'out_invoice'
                  GROUP BY receivable.root_id
                 HAVING SUM(receivable.residual) != 0
             ),
@@ -135,6 +150,8 @@ class PracticeArAging(models.Model):
                        pm.residual
                   FROM per_move pm
                   JOIN account_move m ON m.id = pm.move_id
+                                     AND m.practice_client_id IS NOT NULL
+                                     AND m.move_type = 'out_invoice'
                   JOIN res_company company ON company.id = m.company_id
             )
             SELECT aged.move_id AS id,

@@ -101,28 +101,67 @@ class PracticeCharge(models.Model):
                 raise UserError(
                     self.env._("The due date %(due)s is before the invoice date %(today)s.", due=due_date, today=today)
                 )
-        moves = self.env["account.move"]
-        clients = self.client_id
-        for start in range(0, len(clients), INVOICE_BATCH_SIZE):
-            batch = clients[start : start + INVOICE_BATCH_SIZE]
+        charge_ids_by_client = {}
+        for charge in self:
+            charge_ids_by_client.setdefault(charge.client_id.id, []).append(charge.id)
+        # The creation message of a family invoice is the note below, logged in one
+        # batch per chunk (Odoo's own creation message is one message_post per invoice).
+        Move = self.env["account.move"].with_context(default_move_type="out_invoice", mail_create_nolog=True)
+        shared_vals, shared_line_vals = self._billing_shared_invoice_vals()
+        client_ids = list(charge_ids_by_client)
+        move_ids = []
+        for start in range(0, len(client_ids), INVOICE_BATCH_SIZE):
+            chunk = client_ids[start : start + INVOICE_BATCH_SIZE]
+            # read the chunk's charges together, not one client at a time
+            chunk_charge_ids = [charge_id for client_id in chunk for charge_id in charge_ids_by_client[client_id]]
             vals_list = [
-                self.filtered(lambda c, client=client: c.client_id == client)._prepare_invoice_vals(
-                    today, due_date, notes
-                )
-                for client in batch
+                {
+                    **self.browse(charge_ids_by_client[client_id])
+                    .with_prefetch(chunk_charge_ids)
+                    ._prepare_invoice_vals(today, due_date, notes),
+                    **shared_vals,
+                }
+                for client_id in chunk
             ]
-            batch_moves = self.env["account.move"].with_context(default_move_type="out_invoice").create(vals_list)
-            for line in batch_moves.invoice_line_ids.filtered("practice_charge_id"):
-                line.practice_charge_id.write({"state": "invoiced", "move_line_id": line.id})
-            moves |= batch_moves
-        for move in moves:
-            move.message_post(
-                body=self.env._(
-                    "Draft family invoice created from %s unbilled charge(s).",
-                    len(move.invoice_line_ids.practice_charge_id),
-                )
+            for vals in vals_list:
+                for command in vals["invoice_line_ids"]:
+                    command[2].update(shared_line_vals)
+            batch_moves = Move.create(vals_list)
+            lines = batch_moves.invoice_line_ids.filtered("practice_charge_id")
+            lines.practice_charge_id.write({"state": "invoiced"})
+            for line in lines:
+                line.practice_charge_id.move_line_id = line
+            batch_moves._message_log_batch(
+                bodies={
+                    move.id: self.env._(
+                        "Draft family invoice created from %s unbilled charge(s).",
+                        len(charge_ids_by_client[move.practice_client_id.id]),
+                    )
+                    for move in batch_moves
+                }
             )
-        return moves
+            move_ids += batch_moves.ids
+            # Memory stays bounded by the chunk, whatever the size of the run.
+            self.env.flush_all()
+            self.env.invalidate_all()
+        return self.env["account.move"].browse(move_ids)
+
+    def _billing_shared_invoice_vals(self):
+        """Values Odoo would compute once per invoice (one query each) and that
+        are the same for every invoice of the run: given up front.
+
+        :return: (invoice values, line values)
+        """
+        company = self.company_id
+        draft = (
+            self.env["account.move"].with_company(company).new({"move_type": "out_invoice", "company_id": company.id})
+        )
+        vals = {"journal_id": draft.journal_id.id}
+        line_vals = {}
+        # Without any analytic distribution model, Odoo's per-line search for one finds nothing.
+        if not self.env["account.analytic.distribution.model"].sudo().search_count([], limit=1):
+            line_vals["analytic_distribution"] = False
+        return vals, line_vals
 
     def _check_can_invoice(self):
         if done := self.filtered(lambda c: c.state != "unbilled"):

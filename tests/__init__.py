@@ -18,3 +18,4 @@ from . import test_statements
 from . import test_statement_portal
 from . import test_credits
 from . import test_autopay
+from . import test_portal_queries
