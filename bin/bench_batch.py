@@ -58,6 +58,9 @@ def _timed(env, fn):
     return time.perf_counter() - start, result
 
 
+SEND_SAMPLE = 200
+
+
 def bench_batch(env, n):
     from odoo import fields  # noqa: PLC0415 - imported inside the Odoo shell
 
@@ -94,6 +97,12 @@ def bench_batch(env, n):
     assert len(base_moves) == n
 
     # Bulk send: queue, then the cron sends each invoice in its own transaction.
+    # Sending is PDF-bound (about 0.3 s of CPU per invoice): a sample of the
+    # run's drafts gives the throughput without a half-hour bench.
+    send_n = min(n, SEND_SAMPLE)
+    run_moves = run_moves[:send_n]
+    base_moves = base_moves[:send_n]
+
     def bulk_send():
         run_moves.action_billing_send_batch()
         env["account.move"]._cron_billing_send_batch()
@@ -111,7 +120,7 @@ def bench_batch(env, n):
     queued_mails = env["mail.mail"].search_count(
         [("model", "=", "account.move"), ("res_id", "in", (run_moves | base_moves).ids)]
     )
-    assert queued_mails == 2 * n, queued_mails  # one email per invoice, none twice
+    assert queued_mails == 2 * send_n, queued_mails  # one email per invoice, none twice
 
     return [
         {
@@ -122,10 +131,10 @@ def bench_batch(env, n):
             "target": "baseline: one _create_invoices call for all clients; within 1.2x of it",
         },
         {
-            "figure": f"bulk send, {n} drafts (queued, cron, PDF + email, one transaction each)",
-            "value": round(n / t_send, 2),
+            "figure": f"bulk send, {send_n} of the {n} drafts (queued, cron, PDF + email, one transaction each)",
+            "value": round(send_n / t_send, 2),
             "unit": "invoices/s",
-            "baseline": round(n / t_single, 2),
+            "baseline": round(send_n / t_single, 2),
             "target": "baseline: one-at-a-time Send; at least as fast",
         },
         {
