@@ -39,7 +39,6 @@
         "views/account_move_views.xml",
         "views/practice_ar_aging_views.xml",
         "views/res_company_views.xml",
-        "views/mail_template_views.xml",
         "views/parent_billing_portal_templates.xml",
         "views/parent_billing_menus.xml",
         "security/practice_reminder_step_security.xml",
@@ -70,6 +69,7 @@
         "wizards/res_partner_billing_refund_credit_views.xml",
         "views/parent_billing_autopay_views.xml",
         "views/parent_billing_autopay_portal_templates.xml",
+        "views/mail_template_views.xml",
     ],
     "demo": [
         "demo/parent_billing_demo.xml",

@@ -156,6 +156,8 @@ class TestReportsAndNotifications(BillingCommon):
         templates = self.env["mail.template"].with_user(self.billing_manager).search(ast.literal_eval(action.domain))
         invoice_email = self.env.ref("parent_billing.mail_template_parent_invoice")
         self.assertIn(invoice_email, templates)  # beside the payment reminders (test_reminders)
+        self.assertIn(self.env.ref("parent_billing.mail_template_parent_statement"), templates)
+        self.assertIn(self.env.ref("parent_billing.mail_template_autopay_declined"), templates)
         self.assertIn(menu.id, self.env["ir.ui.menu"].with_user(self.billing_manager)._visible_menu_ids())
         self.assertNotIn(menu.id, self.env["ir.ui.menu"].with_user(self.billing_user)._visible_menu_ids())
         self.assertEqual(
