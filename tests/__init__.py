@@ -11,3 +11,5 @@ from . import test_processor_money
 from . import test_portal_seal
 from . import test_seal
 from . import test_screens
+from . import test_forms
+from . import test_settings
