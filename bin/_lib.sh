@@ -145,9 +145,19 @@ stop_postgres() {
     as_pg "$(pg_bin)/pg_ctl" -D "$PB_PGDATA" -m fast stop >/dev/null 2>&1 || true
 }
 
+# The addon Odoo loads is a folder of links to the repository's own entries,
+# never a link to the repository root: that link sat inside .local, which lies
+# inside the root, and Odoo walks module folders following links (translation
+# export), so the walk went round that loop for ever (and through .local).
 ensure_addons_link() {
-    mkdir -p "$PB_ADDONS"
-    ln -sfn "$PB_ROOT" "$PB_ADDONS/parent_billing"
+    local dir="$PB_ADDONS/parent_billing" entry
+    [ -L "$dir" ] && rm -f "$dir"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    for entry in "$PB_ROOT"/* "$PB_ROOT"/.[!.]*; do
+        case "${entry##*/}" in .local | .git | .ruff_cache | "*" | ".[!.]*") continue ;; esac
+        ln -s "$entry" "$dir/"
+    done
 }
 
 # pytest resolves symlinks, and then names the addon after the checkout's
