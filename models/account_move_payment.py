@@ -191,7 +191,9 @@ class AccountMove(models.Model):
                 raise UserError(
                     self.env._("Unknown refund method %(method)r: use one of %(all)s.", method=method, all=known)
                 )
-            raise UserError(self.env._("Unknown payment method %(method)r: use one of %(all)s.", method=method, all=known))
+            raise UserError(
+                self.env._("Unknown payment method %(method)r: use one of %(all)s.", method=method, all=known)
+            )
 
     def _billing_check_payable(self):
         """A voided family invoice accepts no new payment, online or not."""

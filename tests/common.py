@@ -14,9 +14,7 @@ def skip_unless_installed(env, *modules):
     ``payment_demo`` and ``payment_stripe`` are test needs, not dependencies:
     bin/test and bin/test-odoo install them (a skip fails bin/test), a bare
     ``odoo-bin -i parent_billing --test-enable`` does not."""
-    states = dict(
-        env["ir.module.module"].sudo().search([("name", "in", modules)]).mapped(lambda m: (m.name, m.state))
-    )
+    states = dict(env["ir.module.module"].sudo().search([("name", "in", modules)]).mapped(lambda m: (m.name, m.state)))
     missing = [m for m in modules if states.get(m) not in ("installed", "to upgrade")]
     if missing:
         raise unittest.SkipTest(f"needs {', '.join(missing)}, which is not installed")

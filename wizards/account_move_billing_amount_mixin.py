@@ -28,5 +28,5 @@ class AccountMoveBillingAmountMixin(models.AbstractModel):
             self.env["account.move"]._billing_check_amount(vals["amount"], self._billing_amount_kind())
 
     def _billing_amount_kind(self):
-        """"payment" or "refund": which amount the errors name."""
+        """Which amount the errors name: "payment" or "refund"."""
         raise NotImplementedError
