@@ -13,3 +13,4 @@ from . import test_seal
 from . import test_screens
 from . import test_forms
 from . import test_settings
+from . import test_i18n_es
