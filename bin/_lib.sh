@@ -15,18 +15,27 @@ PB_DATA_DIR="$PB_LOCAL/filestore"
 die() { printf 'parent_billing: %s\n' "$*" >&2; exit 1; }
 say() { printf '==> %s\n' "$*"; }
 
+# shellcheck source=bin/_odoo_source.sh
+. "$PB_ROOT/bin/_odoo_source.sh"
+
+# Odoo comes from, in order: ODOO_PATH, an importable odoo, /opt/odoo18, else
+# the 18.0 source pinned in odoo.lock, obtained into .local/odoo (from
+# ODOO_SOURCE when set). PB_NO_SYSTEM_ODOO=1 ignores the importable odoo and
+# /opt/odoo18, as on a machine without them.
 find_odoo() {
     local candidate=""
     if [ -n "${ODOO_PATH:-}" ]; then
         candidate="$ODOO_PATH"
         [ -f "$candidate/odoo-bin" ] || die "ODOO_PATH=$ODOO_PATH has no odoo-bin: point ODOO_PATH at an Odoo 18 source tree."
-    elif candidate=$(python3 -c 'import odoo, os; print(os.path.dirname(os.path.dirname(odoo.__file__)))' 2>/dev/null) \
+    elif [ -z "${PB_NO_SYSTEM_ODOO:-}" ] \
+            && candidate=$(python3 -c 'import odoo, os; print(os.path.dirname(os.path.dirname(odoo.__file__)))' 2>/dev/null) \
             && [ -f "$candidate/odoo-bin" ]; then
         :
-    elif [ -f /opt/odoo18/odoo-bin ]; then
+    elif [ -z "${PB_NO_SYSTEM_ODOO:-}" ] && [ -f /opt/odoo18/odoo-bin ]; then
         candidate=/opt/odoo18
     else
-        die "no Odoo 18 tree found: set ODOO_PATH=/path/to/odoo (the folder holding odoo-bin), or put one at /opt/odoo18."
+        obtain_odoo
+        candidate="$PB_ODOO_LOCAL"
     fi
     local serie
     serie=$(sed -n "s/^version_info = (\([0-9]*\), \([0-9]*\),.*/\1.\2/p" "$candidate/odoo/release.py" 2>/dev/null || true)
@@ -136,9 +145,19 @@ stop_postgres() {
     as_pg "$(pg_bin)/pg_ctl" -D "$PB_PGDATA" -m fast stop >/dev/null 2>&1 || true
 }
 
+# The addon Odoo loads is a folder of links to the repository's own entries,
+# never a link to the repository root: that link sat inside .local, which lies
+# inside the root, and Odoo walks module folders following links (translation
+# export), so the walk went round that loop for ever (and through .local).
 ensure_addons_link() {
-    mkdir -p "$PB_ADDONS"
-    ln -sfn "$PB_ROOT" "$PB_ADDONS/parent_billing"
+    local dir="$PB_ADDONS/parent_billing" entry
+    [ -L "$dir" ] && rm -f "$dir"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    for entry in "$PB_ROOT"/* "$PB_ROOT"/.[!.]*; do
+        case "${entry##*/}" in .local | .git | .ruff_cache | "*" | ".[!.]*") continue ;; esac
+        ln -s "$entry" "$dir/"
+    done
 }
 
 # pytest resolves symlinks, and then names the addon after the checkout's

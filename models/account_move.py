@@ -252,12 +252,16 @@ class AccountMove(models.Model):
         if kind not in ("discount", "surcharge") or amount_type not in ("fixed", "percent"):
             raise UserError(self.env._("An adjustment is a discount or a surcharge, fixed or percent."))
         if not value or value <= 0 or not math.isfinite(value):
-            raise UserError(self.env._("The %(kind)s must be above zero.", kind=kind))
+            if kind == "discount":
+                raise UserError(self.env._("The discount must be above zero."))
+            raise UserError(self.env._("The surcharge must be above zero."))
         sign = -1 if kind == "discount" else 1
         percent = 0.0
         if amount_type == "percent":
             if value > 100:
-                raise UserError(self.env._("A %(kind)s cannot exceed 100%%.", kind=kind))
+                if kind == "discount":
+                    raise UserError(self.env._("A discount cannot exceed 100%."))
+                raise UserError(self.env._("A surcharge cannot exceed 100%."))
             percent = sign * value
             amount = self._billing_adjustment_amount(percent)
         else:

@@ -171,11 +171,10 @@ class AccountMove(models.Model):
             return currency.round(fee), self.env._("Late fee")
         if company.billing_late_fee_type == "percent":
             fee = currency.round(balance * company.billing_late_fee_amount / 100.0)
-            label = self.env._(
-                "Late fee (%(pct)s%% of %(balance)s)",
-                pct=f"{company.billing_late_fee_amount:g}",
-                balance=currency.format(balance),
-            )
+            # No f-string inside the _() call: Babel's extractor evaluates the
+            # call's arguments and fails on it, dropping the file from the .pot.
+            pct = f"{company.billing_late_fee_amount:g}"
+            label = self.env._("Late fee (%(pct)s%% of %(balance)s)", pct=pct, balance=currency.format(balance))
             return fee, label
         return 0.0, ""
 

@@ -44,15 +44,18 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Checks shared by the money actions
     # ------------------------------------------------------------------
-    def _billing_check_amount(self, amount, field):
-        """A clear error naming ``field`` for anything that is not a finite
-        number (NaN and infinity included); returns the amount as a float."""
+    def _billing_check_amount(self, amount, kind):
+        """A clear error naming the amount (``kind``: "payment" or "refund",
+        each its own whole sentence) for anything that is not a finite number
+        (NaN and infinity included); returns the amount as a float."""
         try:
             value = float(amount)
         except (TypeError, ValueError):
             value = math.nan
         if not math.isfinite(value):
-            raise UserError(self.env._("The %(field)s must be a number, not %(value)s.", field=field, value=amount))
+            if kind == "refund":
+                raise UserError(self.env._("The refund amount must be a number, not %(value)s.", value=amount))
+            raise UserError(self.env._("The payment amount must be a number, not %(value)s.", value=amount))
         return value
 
     def _billing_flag_for_review(self, message):
@@ -99,9 +102,9 @@ class AccountMove(models.Model):
         self.ensure_one()
         # A wizard's default_move_id must not become the payment's move_id.
         self = self.with_env(self.env(context=clean_context(self.env.context)))  # noqa: PLW0642
-        amount = self._billing_check_amount(amount, self.env._("payment amount"))
+        amount = self._billing_check_amount(amount, "payment")
         self._billing_check_transition("record_payment")
-        self._billing_check_method(method, self.env._("payment"))
+        self._billing_check_method(method, "payment")
         if float_compare(amount, 0, precision_rounding=self.currency_id.rounding) <= 0:
             raise UserError(self.env._("The payment amount must be above zero."))
         date = fields.Date.to_date(date) or fields.Date.context_today(self)
@@ -136,7 +139,10 @@ class AccountMove(models.Model):
         journal = self.company_id._billing_journal(method)
         if not journal:
             raise UserError(
-                self.env._("No bank or cash journal is set for %s payments in the invoice settings.", method)
+                self.env._(
+                    "No bank or cash journal is set for the payment method %(method)s in the invoice settings.",
+                    method=self._billing_method_label(method),
+                )
             )
         wizard = (
             self.env["account.payment.register"]
@@ -172,15 +178,21 @@ class AccountMove(models.Model):
         )
         return payment
 
+    def _billing_method_label(self, method):
+        """The payment method's label in the user's language (e.g. Check)."""
+        labels = dict(self.env["account.payment"]._fields["billing_method"]._description_selection(self.env))
+        return labels.get(method, method)
+
     def _billing_check_method(self, method, kind):
+        """``kind`` is "payment" or "refund": each has its own whole sentence."""
         if method not in dict(BILLING_METHODS):
-            raise UserError(
-                self.env._(
-                    "Unknown %(kind)s method %(method)r: use one of %(all)s.",
-                    kind=kind,
-                    method=method,
-                    all=", ".join(dict(BILLING_METHODS)),
+            known = ", ".join(dict(BILLING_METHODS))
+            if kind == "refund":
+                raise UserError(
+                    self.env._("Unknown refund method %(method)r: use one of %(all)s.", method=method, all=known)
                 )
+            raise UserError(
+                self.env._("Unknown payment method %(method)r: use one of %(all)s.", method=method, all=known)
             )
 
     def _billing_check_payable(self):
@@ -308,13 +320,13 @@ class AccountMove(models.Model):
         """
         self.ensure_one()
         self = self.with_env(self.env(context=clean_context(self.env.context)))  # noqa: PLW0642
-        amount = self._billing_check_amount(amount, self.env._("refund amount"))
+        amount = self._billing_check_amount(amount, "refund")
         self._billing_check_transition("refund")
         if not (reason or "").strip():
             raise UserError(self.env._("A refund of invoice %s requires a reason.", self.display_name))
         reason = reason.strip()
         if method:
-            self._billing_check_method(method, self.env._("refund"))
+            self._billing_check_method(method, "refund")
         if float_compare(amount, 0, precision_rounding=self.currency_id.rounding) <= 0:
             raise UserError(self.env._("The refund amount must be above zero."))
         self._billing_lock()
@@ -348,7 +360,10 @@ class AccountMove(models.Model):
         journal = self.company_id._billing_journal(method) or source.journal_id
         if not journal:
             raise UserError(
-                self.env._("No bank or cash journal is set for %s refunds in the invoice settings.", method)
+                self.env._(
+                    "No bank or cash journal is set for refunds by %(method)s in the invoice settings.",
+                    method=self._billing_method_label(method),
+                )
             )
         refund = self.env["account.payment"].create(
             {
@@ -417,12 +432,20 @@ class AccountMove(models.Model):
         (receivable + paid_lines).filtered(lambda l: not l.reconciled).reconcile()
         refund.billing_reason = reason
         self.message_post(
-            body=self.env._(
-                "Refund of %(amount)s issued by %(user)s: %(reason)s%(credit)s",
-                amount=refund.amount,
-                user=self.env.user.name,
-                reason=reason,
-                credit=self.env._(" (invoice credited)") if credit_invoice else "",
+            body=(
+                self.env._(
+                    "Refund of %(amount)s issued by %(user)s, invoice credited: %(reason)s",
+                    amount=refund.amount,
+                    user=self.env.user.name,
+                    reason=reason,
+                )
+                if credit_invoice
+                else self.env._(
+                    "Refund of %(amount)s issued by %(user)s: %(reason)s",
+                    amount=refund.amount,
+                    user=self.env.user.name,
+                    reason=reason,
+                )
             ),
             subtype_xmlid="mail.mt_note",
         )

@@ -29,8 +29,8 @@ class Base(models.AbstractModel):
         except (errors.LockNotAvailable, errors.SerializationFailure):
             raise UserError(
                 self.env._(
-                    "Another user is working on these %(what)s right now. Try again in a moment.",
-                    what=self._description.lower(),
+                    "Another user is working on these records (%(model)s) right now. Try again in a moment.",
+                    model=self.env["ir.model"]._get(self._name).name,
                 )
             ) from None
         self.invalidate_recordset()

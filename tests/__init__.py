@@ -19,3 +19,6 @@ from . import test_statement_portal
 from . import test_credits
 from . import test_autopay
 from . import test_portal_queries
+from . import test_forms
+from . import test_settings
+from . import test_i18n_es

@@ -2,7 +2,7 @@ import re
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from .common import BillingCommon, RealConnectionsCase
 
@@ -17,7 +17,12 @@ def _text(html):
 
 
 @tagged("post_install", "-at_install")
-class TestSend(BillingCommon):
+class TestSend(BillingCommon, HttpCase):
+    """Send renders the real PDF. wkhtmltopdf fetches the report's CSS from
+    the test server: Odoo's own runner holds the registry lock for the whole
+    run and lets requests in only during an HttpCase (test mode), so the
+    tests that render PDFs are HttpCases or the fetch would wait for ever."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from odoo.tests import HttpCase, tagged
 
-from .common import BillingCommon
+from .common import BillingCommon, skip_unless_installed
 
 WEBHOOK_SECRET = "whsec_parentbillingtest0000000000000"
 PAYLOAD = Path(__file__).parent / "data" / "stripe_payment_intent_succeeded.json"
@@ -23,6 +23,7 @@ class StripeWebhookCase(BillingCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        skip_unless_installed(cls.env, "payment_stripe")
         cls.stripe = cls.env.ref("payment.payment_provider_stripe").sudo()
         if cls.stripe.company_id != cls.company:
             cls.stripe = cls.stripe.copy({"company_id": cls.company.id})

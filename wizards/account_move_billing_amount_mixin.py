@@ -25,7 +25,8 @@ class AccountMoveBillingAmountMixin(models.AbstractModel):
 
     def _check_amount_vals(self, vals):
         if vals.get("amount") is not None:
-            self.env["account.move"]._billing_check_amount(vals["amount"], self._billing_amount_label())
+            self.env["account.move"]._billing_check_amount(vals["amount"], self._billing_amount_kind())
 
-    def _billing_amount_label(self):
+    def _billing_amount_kind(self):
+        """Which amount the errors name: "payment" or "refund"."""
         raise NotImplementedError

@@ -33,8 +33,8 @@ class AccountMoveBillingPayment(models.TransientModel):
             res.setdefault("amount", self.env["account.move"].browse(move_id).billing_amount_due)
         return res
 
-    def _billing_amount_label(self):
-        return self.env._("payment amount")
+    def _billing_amount_kind(self):
+        return "payment"
 
     @api.depends("amount", "amount_due")
     def _compute_is_overpayment(self):

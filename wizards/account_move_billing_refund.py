@@ -30,8 +30,8 @@ class AccountMoveBillingRefund(models.TransientModel):
             res.setdefault("amount", self.env["account.move"].browse(move_id).billing_amount_refundable)
         return res
 
-    def _billing_amount_label(self):
-        return self.env._("refund amount")
+    def _billing_amount_kind(self):
+        return "refund"
 
     @api.depends("move_id")
     def _compute_can_use_processor(self):
