@@ -20,8 +20,9 @@ class SendBatchMixin:
 
 
 @tagged("post_install", "-at_install")
-class TestSendBatch(SendBatchMixin, BillingCommon):
-    """Bulk Send: select drafts, Send, they go out in the background."""
+class TestSendBatch(SendBatchMixin, BillingCommon, HttpCase):
+    """Bulk Send: select drafts, Send, they go out in the background. An
+    HttpCase because it renders real PDFs (see TestSend)."""
 
     @classmethod
     def setUpClass(cls):

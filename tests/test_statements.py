@@ -26,11 +26,12 @@ def _text(html):
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html or "")).replace("\xa0", " ")
 
 
-class StatementCommon(BillingCommon):
+class StatementCommon(BillingCommon, HttpCase):
     """March 2026 for the Riveras: an invoice from February paid in part in
     March, with a late fee; a March invoice paid, then refunded in part with a
     credit; a March invoice voided; a payment in April (after the period).
-    The Chens: one March invoice. The Quiet family: nothing at all."""
+    The Chens: one March invoice. The Quiet family: nothing at all.
+    An HttpCase because Send renders the real PDF (see TestSend)."""
 
     @classmethod
     def setUpClass(cls):
