@@ -1,6 +1,6 @@
 """The documents that came after the invoice reach a Spanish-reading parent in
 Spanish too: the statement (email, portal page, PDF), the payment reminder
-email and the autopay page of the portal (i18n/es.po)."""
+email, the autopay page of the portal and its declined-card email (i18n/es.po)."""
 
 import re
 import shutil
@@ -127,9 +127,10 @@ class TestSpanishFeatures(SpanishParentCommon, HttpCase):
         for english in ("Hello", "friendly reminder", "Balance due", "View invoice", "disregard"):
             self.assertNotIn(english, body)
 
-    def test_autopay_portal_page_is_in_spanish(self):
+    def _card(self, state="done"):
+        """A card Maria saved with Odoo's demo provider; its charges end in ``state``."""
         provider = self._enable_demo_provider()
-        card = (
+        return (
             self.env["payment.token"]
             .sudo()
             .create(
@@ -139,10 +140,44 @@ class TestSpanishFeatures(SpanishParentCommon, HttpCase):
                     "partner_id": self.parent_rivera.id,
                     "payment_details": "4242",
                     "provider_ref": "demo-4242",
-                    "demo_simulated_state": "done",
+                    "demo_simulated_state": state,
                 }
             )
         )
+
+    def _enroll(self, card):
+        parent = self.parent_rivera.with_user(self.user_maria).with_context(lang=SPANISH)
+        wording = parent.sudo()._billing_autopay_wording(card, self.company)
+        parent._billing_autopay_enroll(card, wording, self.company)
+
+    def test_autopay_declined_email_is_in_spanish(self):
+        self.company.billing_autopay_retry_days = False
+        with freeze_time("2026-04-01"):
+            self._enroll(self._card(state="error"))
+            move = self._sent_invoice(count=1)
+        with freeze_time(move.invoice_date_due):
+            self.env["account.move"]._cron_billing_autopay()
+        mail = (
+            self.env["mail.mail"]
+            .search([("model", "=", "account.move"), ("res_id", "=", move.id)])
+            .filtered(lambda m: self.parent_rivera in m.recipient_ids and "rechazada" in m.subject)
+        )
+        self.assertEqual(len(mail), 1)
+        self.assertIn(f"su tarjeta fue rechazada para la factura {move.name}", mail.subject)
+        body = _text(mail.body_html)
+        for spanish in (
+            "Hola Maria Rivera:",
+            f"No pudimos cobrar a su tarjeta guardada la factura {move.name}",
+            "No volveremos a intentar con esta tarjeta para esta factura.",
+            "Actualice su tarjeta",
+            "pague la factura ahora",
+        ):
+            self.assertIn(spanish, body)
+        for english in ("Hello", "could not charge", "Update your card", "pay the invoice now"):
+            self.assertNotIn(english, body)
+
+    def test_autopay_portal_page_is_in_spanish(self):
+        card = self._card()
         page = self._page("/my/autopay")
         for spanish in (
             "Pago automático",
@@ -155,9 +190,7 @@ class TestSpanishFeatures(SpanishParentCommon, HttpCase):
         for english in ("Autopay is", "I authorize", "I agree", "Turn on autopay"):
             self.assertNotIn(english, page)
 
-        parent = self.parent_rivera.with_user(self.user_maria).with_context(lang=SPANISH)
-        wording = parent.sudo()._billing_autopay_wording(card, self.company)
-        parent._billing_autopay_enroll(card, wording, self.company)
+        self._enroll(card)
         page = self._page("/my/autopay")
         self.assertRegex(page, r"El pago automático está activado con la tarjeta \S.* desde el \d")
         self.assertIn("Desactivar el pago automático", page)
