@@ -22,3 +22,4 @@ from . import test_portal_queries
 from . import test_forms
 from . import test_settings
 from . import test_i18n_es
+from . import test_i18n_es_features

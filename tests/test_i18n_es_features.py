@@ -1,0 +1,197 @@
+"""The documents that came after the invoice reach a Spanish-reading parent in
+Spanish too: the statement (email, portal page, PDF), the payment reminder
+email, the autopay page of the portal and its declined-card email (i18n/es.po)."""
+
+import re
+import shutil
+import subprocess
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+
+from .test_i18n_es import SPANISH, SpanishParentCommon, _text
+
+
+@tagged("post_install", "-at_install")
+class TestSpanishFeatures(SpanishParentCommon, HttpCase):
+    """An HttpCase: the statement PDF goes through wkhtmltopdf (see TestSend)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, force_report_rendering=True))
+        cls.user_maria = cls._portal_user("maria", cls.parent_rivera)
+
+    def _page(self, url):
+        self.authenticate("maria", "maria-pass-1234")
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        return _text(response.text).replace("&#39;", "'")
+
+    def _sent_statement(self):
+        Statement = self.env["practice.statement"]
+        date_from, date_to = Statement._billing_statement_period(fields.Date.today())
+        move = self._draft_invoice()
+        move.write({"invoice_date": date_from, "invoice_date_due": date_from + timedelta(days=30)})
+        move.action_billing_send()
+        statement = Statement.with_user(self.billing_user)._billing_generate(self.parent_rivera, date_from, date_to)
+        statement.with_user(self.billing_user).action_billing_send()
+        self.assertEqual(statement.state, "sent")
+        return statement.with_env(self.env)
+
+    def test_statement_email_portal_page_and_pdf_are_in_spanish(self):
+        statement = self._sent_statement()
+
+        mail = self.env["mail.mail"].search(
+            [("model", "=", "practice.statement"), ("res_id", "=", statement.id), ("recipient_ids", "!=", False)]
+        )
+        self.assertEqual(len(mail), 1)
+        self.assertIn(f"estado de cuenta {statement.name}", mail.subject)
+        body = _text(mail.body_html)
+        for spanish in (
+            "Hola Maria Rivera:",
+            f"Su estado de cuenta {statement.name}",
+            "está listo",
+            "Ver su estado de cuenta",
+            "Inicie sesión en su cuenta para ver los detalles y descargar el PDF.",
+        ):
+            self.assertIn(spanish, body)
+        for english in ("Hello", "is ready", "View your statement", "Sign in"):
+            self.assertNotIn(english, body)
+
+        page = self._page(statement.get_portal_url())
+        for spanish in (
+            f"Estado de cuenta {statement.name}",
+            "Saldo inicial",
+            "Saldo final",
+            "Saldo abierto por antigüedad al",
+            "Sus facturas, con Pagar ahora donde se ofrece, están en la página Facturación .",
+        ):
+            self.assertIn(spanish, page)
+        for english in ("Opening balance", "Closing balance", "Open balance by age on", "Your invoices"):
+            self.assertNotIn(english, page)
+
+        if not shutil.which("pdftotext"):
+            self.fail("pdftotext is missing: apt-get install poppler-utils")
+        pdf, _fmt = self.env["ir.actions.report"]._render_qweb_pdf(
+            "parent_billing.action_report_practice_statement", statement.ids
+        )
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp, "statement.pdf")
+            path.write_bytes(pdf)
+            text = re.sub(r"\s+", " ", subprocess.check_output(["pdftotext", "-layout", str(path), "-"]).decode())
+        for spanish in (
+            "ESTADO DE CUENTA",
+            "ESTADO DE CUENTA DE",
+            "Saldo inicial",
+            "Saldo final",
+            "Saldo abierto por antigüedad al",
+            "Sus facturas están en su cuenta en",
+        ):
+            self.assertIn(spanish, text)
+        for english in ("STATEMENT FOR", "Opening balance", "Closing balance", "Your invoices"):
+            self.assertNotIn(english, text)
+
+    def test_reminder_email_is_in_spanish(self):
+        move = self._draft_invoice()
+        due = fields.Date.today() + timedelta(days=10)
+        move.write({"invoice_date": due - timedelta(days=30), "invoice_date_due": due})
+        move.action_billing_send()
+        with freeze_time(due - timedelta(days=3)):
+            self.env["account.move"]._cron_billing_reminders()
+        mail = self.env["mail.mail"].search(
+            [
+                ("model", "=", "res.partner"),
+                ("res_id", "=", self.parent_rivera.id),
+                ("recipient_ids", "in", self.parent_rivera.ids),
+            ]
+        )
+        self.assertEqual(len(mail), 1)
+        self.assertIn(f"recordatorio de pago ({move.name})", mail.subject)
+        body = _text(mail.body_html)
+        for spanish in (
+            "Hola Maria Rivera:",
+            "Un recordatorio amable: el saldo a continuación vence pronto.",
+            "Saldo pendiente",
+            "Fecha de vencimiento",
+            "Ver factura",
+            "Si ya pagó, le damos las gracias; por favor, ignore este recordatorio.",
+        ):
+            self.assertIn(spanish, body)
+        for english in ("Hello", "friendly reminder", "Balance due", "View invoice", "disregard"):
+            self.assertNotIn(english, body)
+
+    def _card(self, state="done"):
+        """A card Maria saved with Odoo's demo provider; its charges end in ``state``."""
+        provider = self._enable_demo_provider()
+        return (
+            self.env["payment.token"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
+                    "partner_id": self.parent_rivera.id,
+                    "payment_details": "4242",
+                    "provider_ref": "demo-4242",
+                    "demo_simulated_state": state,
+                }
+            )
+        )
+
+    def _enroll(self, card):
+        parent = self.parent_rivera.with_user(self.user_maria).with_context(lang=SPANISH)
+        wording = parent.sudo()._billing_autopay_wording(card, self.company)
+        parent._billing_autopay_enroll(card, wording, self.company)
+
+    def test_autopay_declined_email_is_in_spanish(self):
+        self.company.billing_autopay_retry_days = False
+        with freeze_time("2026-04-01"):
+            self._enroll(self._card(state="error"))
+            move = self._sent_invoice(count=1)
+        with freeze_time(move.invoice_date_due):
+            self.env["account.move"]._cron_billing_autopay()
+        mail = (
+            self.env["mail.mail"]
+            .search([("model", "=", "account.move"), ("res_id", "=", move.id)])
+            .filtered(lambda m: self.parent_rivera in m.recipient_ids and "rechazada" in m.subject)
+        )
+        self.assertEqual(len(mail), 1)
+        self.assertIn(f"su tarjeta fue rechazada para la factura {move.name}", mail.subject)
+        body = _text(mail.body_html)
+        for spanish in (
+            "Hola Maria Rivera:",
+            f"No pudimos cobrar a su tarjeta guardada la factura {move.name}",
+            "No volveremos a intentar con esta tarjeta para esta factura.",
+            "Actualice su tarjeta",
+            "pague la factura ahora",
+        ):
+            self.assertIn(spanish, body)
+        for english in ("Hello", "could not charge", "Update your card", "pay the invoice now"):
+            self.assertNotIn(english, body)
+
+    def test_autopay_portal_page_is_in_spanish(self):
+        card = self._card()
+        page = self._page("/my/autopay")
+        for spanish in (
+            "Pago automático",
+            "El pago automático está desactivado",
+            f"Autorizo a {self.company.name} a cobrar a mi tarjeta",
+            "Acepto los términos anteriores para la tarjeta que elegí.",
+            "Activar el pago automático",
+        ):
+            self.assertIn(spanish, page)
+        for english in ("Autopay is", "I authorize", "I agree", "Turn on autopay"):
+            self.assertNotIn(english, page)
+
+        self._enroll(card)
+        page = self._page("/my/autopay")
+        self.assertRegex(page, r"El pago automático está activado con la tarjeta \S.* desde el \d")
+        self.assertIn("Desactivar el pago automático", page)
+        self.assertNotIn("Turn off autopay", page)
