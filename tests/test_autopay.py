@@ -17,7 +17,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import mute_logger
 
-from .common import RealConnectionsCase
+from .common import RealConnectionsCase, skip_unless_installed
 from .test_credits import CreditsCommon
 
 
@@ -530,6 +530,11 @@ class TestAutopayPortalAndRpc(AutopayCommon, HttpCase):
 class TestAutopayConcurrency(RealConnectionsCase):
     """Two workers and the provider's notification at the same time, on real
     database connections: one charge, one payment."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        skip_unless_installed(cls.env, "payment_demo")
 
     def _committed_autopay_invoice(self, state="done"):
         ids = self._commit_family("Autopay", price=65.0, invoice=True)
