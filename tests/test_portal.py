@@ -174,29 +174,35 @@ class TestParentPortal(BillingCommon, HttpCase):
         self.assertNotIn(invoice.name, response.text, f"{what}: the invoice number leaked")
         self.assertNotIn(invoice.practice_client_id.name, response.text, f"{what}: the client's name leaked")
 
-    def test_other_family_is_refused_by_id_url_and_pdf(self):
-        self.authenticate("david", "david-pass-1234")
-        for url in (
-            f"/my/invoices/{self.inv_sofia.id}",
-            f"/my/invoices/{self.inv_sofia.id}?report_type=html",
-            f"/my/invoices/{self.inv_sofia.id}?report_type=pdf&download=true",
-            f"/my/invoices/{self.inv_sofia.id}?access_token=not-the-token",
-            f"/my/invoices/{self.inv_sofia.id}?access_token=",
-        ):
+    def _assert_all_refused(self, login, urls):
+        self.authenticate(login, f"{login}-pass-1234")
+        for url in urls:
             with self.subTest(url=url):
                 self._assert_refused(self.url_open(url), self.inv_sofia, url)
+
+    def test_other_family_is_refused_by_id_url_and_pdf(self):
+        self._assert_all_refused(
+            "david",
+            (
+                f"/my/invoices/{self.inv_sofia.id}",
+                f"/my/invoices/{self.inv_sofia.id}?report_type=html",
+                f"/my/invoices/{self.inv_sofia.id}?report_type=pdf&download=true",
+                f"/my/invoices/{self.inv_sofia.id}?access_token=not-the-token",
+                f"/my/invoices/{self.inv_sofia.id}?access_token=",
+            ),
+        )
 
     def test_sibling_contact_is_refused(self):
         """Jose reads Maria's invoices under Odoo's commercial-partner rule; a
         family invoice is still only Maria's, whatever token he makes up."""
-        self.authenticate("jose", "jose-pass-1234")
-        for url in (
-            f"/my/invoices/{self.inv_sofia.id}",
-            f"/my/invoices/{self.inv_sofia.id}?access_token=forged",
-            f"/my/invoices/{self.inv_sofia.id}?report_type=pdf&download=true&access_token=forged",
-        ):
-            with self.subTest(url=url):
-                self._assert_refused(self.url_open(url), self.inv_sofia, url)
+        self._assert_all_refused(
+            "jose",
+            (
+                f"/my/invoices/{self.inv_sofia.id}",
+                f"/my/invoices/{self.inv_sofia.id}?access_token=forged",
+                f"/my/invoices/{self.inv_sofia.id}?report_type=pdf&download=true&access_token=forged",
+            ),
+        )
 
     def test_sibling_contact_cannot_start_a_payment(self):
         self._enable_demo_provider()
