@@ -39,7 +39,8 @@ def html_text(html):
     (Odoo's ``html2plaintext``, spaces collapsed, links without their URLs)."""
     if isinstance(html, bytes):
         html = html.decode("utf-8", "replace")
-    return " ".join(html2plaintext(_EMPHASIS.sub(r"<\1span>", html or ""), include_references=False).split())
+    text = html2plaintext(_EMPHASIS.sub(r"<\1span>", html or ""), include_references=False)
+    return " ".join(word for word in text.split() if word.strip("*"))
 
 
 def ledger_balance(env, partner, company=None, as_of=None):
