@@ -1,9 +1,13 @@
+import json
+import re
 import unittest
 from contextlib import closing, contextmanager
+from datetime import date, timedelta
 
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase
+from odoo.tools import html2plaintext, mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -18,6 +22,82 @@ def skip_unless_installed(env, *modules):
     missing = [m for m in modules if states.get(m) not in ("installed", "to upgrade")]
     if missing:
         raise unittest.SkipTest(f"needs {', '.join(missing)}, which is not installed")
+
+
+# What no email, PDF name or log line to the parent may carry (see the privacy rule).
+PHI_MARKERS = ("Sofia", "ABA treatment", "97153", "Tolerated transitions")
+# The due date of the invoices the overdue, reminder and AR tests age.
+DUE = date(2026, 3, 2)
+
+
+# html2plaintext marks these with * and /: the tests read the words only.
+_EMPHASIS = re.compile(r"<(/?)(?:strong|b|em|h1|h2|h3)>")
+
+
+def html_text(html):
+    """The words of an HTML page or email on one line, as a reader sees them
+    (Odoo's ``html2plaintext``, spaces collapsed, links without their URLs)."""
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", "replace")
+    text = html2plaintext(_EMPHASIS.sub(r"<\1span>", html or ""), include_references=False)
+    return " ".join(word for word in text.split() if word.strip("*"))
+
+
+def ledger_balance(env, partner, company=None, as_of=None):
+    """The parent's balance in Odoo's partner ledger: posted receivable items
+    of ``company`` (any company if not given), dated up to ``as_of`` if given."""
+    domain = [
+        ("partner_id", "=", partner.commercial_partner_id.id),
+        ("parent_state", "=", "posted"),
+        ("account_id.account_type", "=", "asset_receivable"),
+    ]
+    if company:
+        domain.append(("company_id", "=", company.id))
+    if as_of:
+        domain.append(("date", "<=", as_of))
+    lines = env["account.move.line"].search(domain)
+    return (company or env.company).currency_id.round(sum(lines.mapped("balance")))
+
+
+def billing_ar(env, partner, as_of=None):
+    """The parent's open amount in the Billing AR report (as of ``as_of``)."""
+    # rows are keyed by invoice: drop what an earlier "as of" put in the cache
+    env["practice.ar.aging"].invalidate_model()
+    Report = env["practice.ar.aging"].with_context(billing_as_of=as_of) if as_of else env["practice.ar.aging"]
+    rows = Report.search([("partner_id", "=", partner.commercial_partner_id.id)])
+    return env.company.currency_id.round(sum(rows.mapped("amount_residual")))
+
+
+class JsonRpcMixin:
+    """Real JSON-RPC calls for an HttpCase, as the browser or a script logged
+    in with ``authenticate`` sends them. Core's ``make_jsonrpc_request`` keeps
+    only the error's class, these tests read its message too."""
+
+    def _jsonrpc(self, url, params):
+        """The raw JSON-RPC answer: ``result`` or ``error`` (refusals not logged)."""
+        payload = {"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}
+        with mute_logger("odoo.http"):
+            response = self.url_open(url, data=json.dumps(payload), headers={"Content-Type": "application/json"})
+        return response.json()
+
+    def _call(self, model, method, args, kwargs=None):
+        """One call_kw call; returns the decoded response (result or error)."""
+        params = {"model": model, "method": method, "args": args, "kwargs": kwargs or {}}
+        return self._jsonrpc(f"/web/dataset/call_kw/{model}/{method}", params)
+
+    def _rpc(self, model, method, args, kwargs=None):
+        answer = self._call(model, method, args, kwargs)
+        self.assertNotIn("error", answer, answer.get("error", {}).get("data", {}).get("message"))
+        return answer["result"]
+
+    def _refused(self, model, method, args, kwargs=None, match=""):
+        """The call fails with a UserError/AccessError whose message says ``match``."""
+        answer = self._call(model, method, args, kwargs)
+        self.assertIn("error", answer, f"{model}.{method} {args} was accepted")
+        error = answer["error"]["data"]
+        self.assertIn(error["name"], ("odoo.exceptions.UserError", "odoo.exceptions.AccessError"), error["message"])
+        self.assertIn(match, error["message"])
+        return error["message"]
 
 
 class BillingCommon(AccountTestInvoicingCommon):
@@ -150,17 +230,85 @@ class BillingCommon(AccountTestInvoicingCommon):
         with move._billing_transition():
             move.billing_overdue = True
 
-    def _receivable_balance(self, partner):
-        """The parent's balance in Odoo's partner ledger (posted receivable items)."""
-        lines = self.env["account.move.line"].search(
-            [
-                ("partner_id", "=", partner.id),
-                ("parent_state", "=", "posted"),
-                ("account_id.account_type", "=", "asset_receivable"),
-                ("company_id", "=", self.company.id),
-            ]
+    def _invoice_due(self, due=DUE, client=None, units=2.0, count=2, **kwargs):
+        """A sent invoice (4 x 32.50 = 130.00 by default) dated 30 days before ``due``."""
+        move = self._draft_invoice(client=client, units=units, count=count, **kwargs)
+        move.write({"invoice_date": due - timedelta(days=30), "invoice_date_due": due})
+        move.action_billing_send()
+        self.assertEqual(move.billing_state, "sent")
+        return move
+
+    def _draft_paid_voided(self, method="check", reference="1001"):
+        """Three invoices due on DUE that no run may touch: a draft, one paid
+        in full before it fell due and a voided one."""
+        draft = self._draft_invoice()
+        draft.write({"invoice_date": DUE - timedelta(days=30), "invoice_date_due": DUE})
+        paid = self._invoice_due()
+        paid._billing_register_payment(130.0, DUE - timedelta(days=5), method, reference)
+        voided = self._invoice_due()
+        voided._billing_void("duplicate")
+        return draft, paid, voided
+
+    def _demo_transaction(self, provider, moves, amount):
+        """What Pay now does with Odoo's demo provider: a transaction on ``moves``."""
+        return (
+            self.env["payment.transaction"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
+                    "amount": amount,
+                    "currency_id": self.currency.id,
+                    "partner_id": moves[:1].partner_id.id,
+                    "operation": "online_direct",
+                    "invoice_ids": [Command.set(moves.ids)],
+                }
+            )
         )
-        return self.currency.round(sum(lines.mapped("balance")))
+
+    def _demo_card(self, provider, partner, state="done", digits="4242"):
+        """A card saved by ``partner`` with the demo provider; every charge on
+        it ends in ``state`` (done: accepted, error: declined, pending)."""
+        return (
+            self.env["payment.token"]
+            .sudo()
+            .create(
+                {
+                    "provider_id": provider.id,
+                    "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
+                    "partner_id": partner.id,
+                    "payment_details": digits,
+                    "provider_ref": f"demo-{digits}",
+                    "demo_simulated_state": state,
+                }
+            )
+        )
+
+    def _receivable_balance(self, partner, as_of=None):
+        """The parent's balance in Odoo's partner ledger (posted receivable items)."""
+        return ledger_balance(self.env, partner, self.company, as_of)
+
+    def _billing_ar(self, partner, as_of=None):
+        return billing_ar(self.env, partner, as_of)
+
+    def assertMoneyAgrees(self, partner, amount):
+        """The parent's partner ledger and Billing AR both say ``amount``."""
+        self.assertEqual(self._receivable_balance(partner), amount, "partner ledger")
+        self.assertEqual(self._billing_ar(partner), amount, "Billing AR")
+
+    def assertPrivacyMinimal(self, mail, move, amount="130.00"):
+        """The email to the parent names no child, service, code or note; it
+        says the invoice number, the amount, the due date and the portal link."""
+        subject, body = mail.subject, html_text(mail.body_html)
+        for marker in PHI_MARKERS:
+            self.assertNotIn(marker, subject, f"{marker!r} in the email subject")
+            self.assertNotIn(marker, body, f"{marker!r} in the email body")
+        self.assertIn(move.name, body)
+        self.assertIn(amount, body)
+        self.assertIn(self.env["ir.qweb.field.date"].value_to_html(move.invoice_date_due, {}), body)
+        self.assertIn(f"/my/invoices/{move.id}?access_token={move.access_token}", mail.body_html)
+        return body
 
 
 class RealConnectionsCase(TransactionCase):
@@ -209,10 +357,7 @@ class RealConnectionsCase(TransactionCase):
         with self._connection() as env, env["account.move"]._billing_transition():
             parent = env["res.partner"].browse(ids["parent"])
             env["account.payment.register"].search([("partner_id", "=", parent.id)]).unlink()
-            payments = env["account.payment"].search([("partner_id", "=", parent.id)])
-            payments.action_draft()
-            payments.unlink()
-            env["payment.transaction"].search([("partner_id", "=", parent.id)]).unlink()
+            self._remove_payments(env, parent)
             moves = env["account.move"].search([("partner_id", "=", parent.id)])
             env["mail.mail"].search([("model", "=", "account.move"), ("res_id", "in", moves.ids)]).unlink()
             moves.filtered(lambda m: m.state != "draft").button_draft()
@@ -224,3 +369,11 @@ class RealConnectionsCase(TransactionCase):
             parent.unlink()
             env["product.product"].browse(ids["product"]).unlink()
             env.cr.commit()  # pylint: disable=invalid-commit
+
+    @staticmethod
+    def _remove_payments(env, parent):
+        """Test cleanup: the parent's payments and transactions."""
+        payments = env["account.payment"].search([("partner_id", "=", parent.id)])
+        payments.action_draft()
+        payments.unlink()
+        env["payment.transaction"].search([("partner_id", "=", parent.id)]).unlink()

@@ -1,24 +1,16 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 from freezegun import freeze_time
 
 from odoo.tests import tagged
 
-from .common import BillingCommon
+from .common import DUE, BillingCommon
 
-DUE = date(2026, 3, 2)
 BUCKETS = ["amount_not_due", "amount_0_30", "amount_31_60", "amount_61_90", "amount_90_plus"]
 
 
 @tagged("post_install", "-at_install")
 class TestArAging(BillingCommon):
-    def _invoice_due(self, due=DUE, client=None):
-        """A sent 130.00 invoice dated 30 days before ``due``."""
-        move = self._draft_invoice(client=client)
-        move.write({"invoice_date": due - timedelta(days=30), "invoice_date_due": due})
-        move.action_billing_send()
-        return move
-
     def _report(self, as_of, domain=()):
         # rows are keyed by invoice: drop what an earlier "as of" put in the cache
         self.env["practice.ar.aging"].invalidate_model()
@@ -27,19 +19,6 @@ class TestArAging(BillingCommon):
             .with_context(billing_as_of=as_of)
             .search([("company_id", "=", self.company.id), *domain])
         )
-
-    def _ledger(self, partner, as_of):
-        """The partner ledger as of a date: posted receivable items dated up to it."""
-        lines = self.env["account.move.line"].search(
-            [
-                ("partner_id", "=", partner.id),
-                ("parent_state", "=", "posted"),
-                ("account_id.account_type", "=", "asset_receivable"),
-                ("company_id", "=", self.company.id),
-                ("date", "<=", as_of),
-            ]
-        )
-        return self.currency.round(sum(lines.mapped("balance")))
 
     def test_bucket_boundaries_land_where_the_labels_say(self):
         move = self._invoice_due()
@@ -126,7 +105,7 @@ class TestArAging(BillingCommon):
                 for partner in self.parent_rivera | self.parent_chen:
                     mine = rows.filtered(lambda r, p=partner: r.partner_id == p)
                     total = self.currency.round(sum(mine.mapped("amount_residual")))
-                    self.assertEqual(total, self._ledger(partner, day), partner.name)
+                    self.assertEqual(total, self._receivable_balance(partner, day), partner.name)
 
     def test_as_of_wizard_opens_the_report_at_that_date(self):
         move = self._invoice_due()

@@ -6,7 +6,6 @@ then stop; a revoked consent stops charging; reruns, a second worker and the
 provider's notifications never make a second charge. After each scenario the
 parent's ledger, the invoice's balance and Billing AR agree to the cent."""
 
-import json
 import re
 from datetime import date
 
@@ -17,7 +16,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import mute_logger
 
-from .common import RealConnectionsCase, skip_unless_installed
+from .common import JsonRpcMixin, RealConnectionsCase, billing_ar, html_text, ledger_balance, skip_unless_installed
 from .test_credits import CreditsCommon
 
 
@@ -33,22 +32,7 @@ class AutopayCommon(CreditsCommon):
         self.provider = self._enable_demo_provider()
 
     def _token(self, partner, state="done", digits="4242"):
-        """A card saved by ``partner`` with the demo provider; every charge on
-        it ends in ``state`` (done: accepted, error: declined, pending)."""
-        return (
-            self.env["payment.token"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": self.provider.id,
-                    "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
-                    "partner_id": partner.id,
-                    "payment_details": digits,
-                    "provider_ref": f"demo-{digits}",
-                    "demo_simulated_state": state,
-                }
-            )
-        )
+        return self._demo_card(self.provider, partner, state, digits)
 
     def _enroll(self, token, user=None):
         """What the parent does on /my/autopay: agree to the wording shown."""
@@ -59,6 +43,17 @@ class AutopayCommon(CreditsCommon):
 
     def _run(self):
         self.env["account.move"]._cron_billing_autopay()
+
+    def _autopay_invoice(self, token, run_on=None):
+        """A 65.00 invoice sent on 2026-04-01 to Maria, enrolled with ``token``;
+        the autopay run has charged it on ``run_on`` when given."""
+        with freeze_time("2026-04-01"):
+            self._enroll(token)
+            move = self._sent_invoice(count=1, units=2.0)
+        if run_on:
+            with freeze_time(run_on):
+                self._run()
+        return move
 
     def _declined_emails(self, move):
         return self.env["mail.mail"].search(
@@ -148,11 +143,8 @@ class TestAutopay(AutopayCommon):
 
     def test_decline_reported_later_by_the_provider_is_handled_once(self):
         token = self._token(self.parent_rivera, state="pending")
-        with freeze_time("2026-04-01"):
-            self._enroll(token)
-            move = self._sent_invoice(count=1, units=2.0)
+        move = self._autopay_invoice(token, run_on="2026-05-01")
         with freeze_time("2026-05-01"):
-            self._run()
             tx = move.billing_autopay_transaction_ids
             # The provider's webhook: the card was declined after all.
             self.env["payment.transaction"].sudo()._handle_notification_data(
@@ -178,9 +170,7 @@ class TestAutopay(AutopayCommon):
 
     def test_declines_retry_on_schedule_then_stop(self):
         self.company.billing_autopay_retry_days = "1,3"
-        with freeze_time("2026-04-01"):
-            self._enroll(self._token(self.parent_rivera, state="error"))
-            move = self._sent_invoice(count=1, units=2.0)
+        move = self._autopay_invoice(self._token(self.parent_rivera, state="error"))
         expected = {
             "2026-05-01": 1,  # the due date: first try, declined
             "2026-05-02": 2,  # one day after the first try
@@ -259,11 +249,7 @@ class TestAutopay(AutopayCommon):
             {"billing_late_fee_type": "flat", "billing_late_fee_amount": 10.0, "billing_late_fee_days": 1}
         )
         self.company.billing_autopay_retry_days = "1,3"
-        with freeze_time("2026-04-01"):
-            self._enroll(self._token(self.parent_rivera, state="error", digits="0002"))
-            move = self._sent_invoice(count=1, units=2.0)
-        with freeze_time("2026-05-01"):
-            self._run()
+        move = self._autopay_invoice(self._token(self.parent_rivera, state="error", digits="0002"), run_on="2026-05-01")
         with freeze_time("2026-05-02"):
             self.env["account.move"]._cron_billing_overdue()
             self.assertEqual(move.billing_amount_due, 75.0, "the late fee is in the balance")
@@ -277,11 +263,8 @@ class TestAutopay(AutopayCommon):
 
     def test_pending_charge_blocks_another_until_the_webhook(self):
         token = self._token(self.parent_rivera, state="pending")
-        with freeze_time("2026-04-01"):
-            self._enroll(token)
-            move = self._sent_invoice(count=1, units=2.0)
+        move = self._autopay_invoice(token, run_on="2026-05-01")
         with freeze_time("2026-05-01"):
-            self._run()
             tx = move.billing_autopay_transaction_ids
             self.assertEqual(tx.state, "pending")
         with freeze_time("2026-05-02"):
@@ -297,11 +280,7 @@ class TestAutopay(AutopayCommon):
 
     def test_one_live_charge_per_invoice_is_enforced_by_the_database(self):
         token = self._token(self.parent_rivera, state="pending")
-        with freeze_time("2026-04-01"):
-            self._enroll(token)
-            move = self._sent_invoice(count=1, units=2.0)
-        with freeze_time("2026-05-01"):
-            self._run()
+        move = self._autopay_invoice(token, run_on="2026-05-01")
         vals = {
             "provider_id": self.provider.id,
             "payment_method_id": token.payment_method_id.id,
@@ -375,7 +354,7 @@ class TestAutopayScreens(AutopayCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestAutopayPortalAndRpc(AutopayCommon, HttpCase):
+class TestAutopayPortalAndRpc(JsonRpcMixin, AutopayCommon, HttpCase):
     """The portal as the parent and as a second contact of the family, and
     JSON-RPC as the billing clerk."""
 
@@ -393,9 +372,6 @@ class TestAutopayPortalAndRpc(AutopayCommon, HttpCase):
         self.assertEqual(response.status_code, 200)
         return response.text
 
-    def _text(self, html):
-        return " ".join(re.sub(r"<[^>]+>", " ", html).replace("&nbsp;", " ").replace("\xa0", " ").split())
-
     def _post(self, url, html, **data):
         csrf = re.search(r'name="csrf_token" value="([^"]+)"|csrf_token: "([^"]+)"', html)
         csrf = csrf.group(1) or csrf.group(2)
@@ -407,10 +383,10 @@ class TestAutopayPortalAndRpc(AutopayCommon, HttpCase):
         card = self._token(self.parent_rivera, digits="1111")
         html = self._page("maria")
         wording = self.parent_rivera._billing_autopay_wording(card, self.company)
-        self.assertIn("Autopay is off", self._text(html))
-        self.assertIn(wording, self._text(html).replace("&#39;", "'"))
+        self.assertIn("Autopay is off", html_text(html))
+        self.assertIn(wording, html_text(html).replace("&#39;", "'"))
         html = self._post("/my/autopay/enable", html, token_id=card.id, consent="1", **{f"wording_{card.id}": wording})
-        self.assertIn("Autopay is on", self._text(html))
+        self.assertIn("Autopay is on", html_text(html))
         consent = self.parent_rivera.billing_autopay_consent_id
         self.assertRecordValues(
             consent,
@@ -426,7 +402,7 @@ class TestAutopayPortalAndRpc(AutopayCommon, HttpCase):
         self.assertEqual(self.parent_rivera.billing_autopay_token_id, card)
         self.assertIn(f"Autopay turned on by {self.user_maria.name}", self._notes(self.parent_rivera))
         html = self._post("/my/autopay/revoke", html)
-        self.assertIn("Autopay is off", self._text(html))
+        self.assertIn("Autopay is off", html_text(html))
         self.assertFalse(self.parent_rivera.billing_autopay_token_id)
         self.assertEqual(consent.revoked_by_id, self.user_maria)
 
@@ -435,20 +411,20 @@ class TestAutopayPortalAndRpc(AutopayCommon, HttpCase):
         html = self._page("maria")
         wording = self.parent_rivera._billing_autopay_wording(card, self.company)
         html = self._post("/my/autopay/enable", html, token_id=card.id, **{f"wording_{card.id}": wording})
-        self.assertIn("Tick the box", self._text(html))
+        self.assertIn("Tick the box", html_text(html))
         self.assertFalse(self.parent_rivera.billing_autopay_token_id)
 
     def test_second_contact_cannot_see_or_use_the_parents_autopay(self):
         card = self._token(self.parent_rivera, digits="1111")
         self._enroll(card)
         html = self._page("jose")
-        text = self._text(html)
+        text = html_text(html)
         self.assertIn("Autopay is off", text)
         self.assertNotIn("1111", text, "Maria's card")
         self.assertNotIn("I authorize", text, "Maria's consent")
         wording = self.parent_rivera._billing_autopay_wording(card, self.company)
         html = self._post("/my/autopay/enable", html, token_id=card.id, consent="1", **{f"wording_{card.id}": wording})
-        self.assertIn("choose one of your saved cards", self._text(html))
+        self.assertIn("choose one of your saved cards", html_text(html))
         self.assertFalse(self.jose.billing_autopay_token_id)
         # Revoking as Jose turns off Jose's autopay only, never Maria's.
         self._post("/my/autopay/revoke", html)
@@ -456,26 +432,6 @@ class TestAutopayPortalAndRpc(AutopayCommon, HttpCase):
         self.assertFalse(self.parent_rivera.billing_autopay_consent_id.revoked_date)
 
     # --- JSON-RPC as the billing clerk -------------------------------------------
-    def _call(self, model, method, args, kwargs=None):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        }
-        with mute_logger("odoo.http"):
-            response = self.url_open(
-                f"/web/dataset/call_kw/{model}/{method}",
-                data=json.dumps(payload),
-                headers={"Content-Type": "application/json"},
-            )
-        return response.json()
-
-    def _refused(self, model, method, args, kwargs=None, match=""):
-        answer = self._call(model, method, args, kwargs)
-        self.assertIn("error", answer, f"{model}.{method} was accepted")
-        self.assertIn(match, answer["error"]["data"]["message"])
-
     def test_clerk_cannot_set_a_card_or_forge_consent_over_rpc(self):
         chen_card = self._token(self.parent_chen)
         maria_card = self._token(self.parent_rivera)
@@ -576,10 +532,7 @@ class TestAutopayConcurrency(RealConnectionsCase):
             parent = env["res.partner"].browse(ids["parent"])
             parent.write({"billing_autopay_token_id": False, "billing_autopay_consent_id": False})
             env["practice.autopay.consent"].browse(ids["consent"]).unlink()
-            payments = env["account.payment"].search([("partner_id", "=", parent.id)])
-            payments.action_draft()
-            payments.unlink()
-            env["payment.transaction"].search([("partner_id", "=", parent.id)]).unlink()
+            self._remove_payments(env, parent)
             env["payment.token"].browse(ids["token"]).unlink()
             env["mail.activity"].search([("res_model", "=", "account.move"), ("res_id", "=", ids["move"])]).unlink()
             env.cr.commit()  # pylint: disable=invalid-commit
@@ -595,20 +548,8 @@ class TestAutopayConcurrency(RealConnectionsCase):
             self.assertRecordValues(
                 move, [{"billing_amount_paid": 65.0, "billing_amount_due": 0.0, "billing_state": "paid"}]
             )
-            lines = env["account.move.line"].search(
-                [
-                    ("partner_id", "=", ids["parent"]),
-                    ("parent_state", "=", "posted"),
-                    ("account_id.account_type", "=", "asset_receivable"),
-                ]
-            )
-            self.assertEqual(move.currency_id.round(sum(lines.mapped("balance"))), 0.0, "ledger")
-            rows = (
-                env["practice.ar.aging"]
-                .with_context(billing_as_of=ids["due"])
-                .search([("partner_id", "=", ids["parent"])])
-            )
-            self.assertEqual(sum(rows.mapped("amount_residual")), 0.0, "Billing AR")
+            self.assertEqual(ledger_balance(env, move.partner_id), 0.0, "ledger")
+            self.assertEqual(billing_ar(env, move.partner_id, ids["due"]), 0.0, "Billing AR")
 
     def test_two_concurrent_runs_charge_once(self):
         ids = self._committed_autopay_invoice()

@@ -3,24 +3,18 @@ sent invoice automatically, oldest credit first, logged on both documents and
 shown as "Credit applied"; staff can refund it instead. After each scenario
 the parent's ledger, the invoices' balances and Billing AR agree to the cent."""
 
-import re
 from datetime import date
 
 from freezegun import freeze_time
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
-from .common import BillingCommon
+from .common import BillingCommon, html_text
 
 
 class CreditsCommon(BillingCommon):
-    def _ar(self, partner):
-        self.env["practice.ar.aging"].invalidate_model()
-        rows = self.env["practice.ar.aging"].search([("partner_id", "=", partner.id)])
-        return self.currency.round(sum(rows.mapped("amount_residual")))
-
     def _assert_books(self, ledger, figures=(), partner=None):
         """The parent's ledger and Billing AR are ``ledger``; each (invoice,
         credit applied, paid, balance, state) as given."""
@@ -38,8 +32,7 @@ class CreditsCommon(BillingCommon):
                     }
                 ],
             )
-        self.assertEqual(self._receivable_balance(partner), ledger, "partner ledger")
-        self.assertEqual(self._ar(partner), ledger, "Billing AR")
+        self.assertMoneyAgrees(partner, ledger)
 
     def _notes(self, record):
         return " ".join(record.message_ids.mapped("body")).replace("\xa0", " ").replace("&nbsp;", " ")
@@ -56,21 +49,7 @@ class CreditsCommon(BillingCommon):
         money stays on her account as a credit (in the voided invoice's log)."""
         provider = self._enable_demo_provider()
         move = self._sent_invoice(service=self.service_ot, units=1.0, count=1)
-        tx = (
-            self.env["payment.transaction"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
-                    "amount": 41.25,
-                    "currency_id": self.currency.id,
-                    "partner_id": move.partner_id.id,
-                    "operation": "online_direct",
-                    "invoice_ids": [Command.set(move.ids)],
-                }
-            )
-        )
+        tx = self._demo_transaction(provider, move, 41.25)
         move._billing_void("Issued in error")
         self.env["payment.transaction"].sudo()._handle_notification_data(
             "demo", {"reference": tx.reference, "simulated_state": "done"}
@@ -138,7 +117,7 @@ class TestCredits(CreditsCommon):
         self._overpaid(100.0)
         second = self._sent_invoice(count=1, units=2.0)
         html = self.env["ir.actions.report"]._render_qweb_html("account.account_invoices", second.ids)[0].decode()
-        text = " ".join(re.sub(r"<[^>]+>", " ", html).replace("\xa0", " ").split())
+        text = html_text(html)
         self.assertIn("Total $ 65.00 Credit applied - $ 35.00 Amount paid $ 0.00 Balance $ 30.00", text)
         # The PDF attached at Send was rendered after the credit was applied.
         self.assertIn("Invoice sent to the parent.", self._notes(second))
@@ -221,7 +200,7 @@ class TestCreditsPortal(CreditsCommon, HttpCase):
         self.authenticate("maria", "maria-pass-1234")
         response = self.url_open(f"/my/invoices/{second.id}")
         self.assertEqual(response.status_code, 200)
-        text = " ".join(re.sub(r"<[^>]+>", " ", response.text).replace("&nbsp;", " ").replace("\xa0", " ").split())
+        text = html_text(response.content)
         self.assertIn("Total $ 65.00 Credit applied $ 35.00 Paid $ 0.00 Balance $ 30.00", text)
         self.authenticate("jose", "jose-pass-1234")
         response = self.url_open(f"/my/invoices/{second.id}")

@@ -12,16 +12,12 @@ from unittest.mock import patch
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import ChromeBrowser
 
-from .common import BillingCommon
+from .common import BillingCommon, html_text
 from .test_backoffice_tour import SCREENSHOTS, _handle_console_with_screenshots
 
 SPANISH = "es_419"  # Latin American Spanish; i18n/es.po serves every es_* language
 # Odoo's own modules on the parent's screens: their Spanish comes with Odoo.
 PORTAL_MODULES = ["web", "portal", "payment", "account", "account_payment", "parent_billing"]
-
-
-def _text(html):
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html or "")).replace("\xa0", " ")
 
 
 class SpanishParentCommon(BillingCommon):
@@ -33,6 +29,23 @@ class SpanishParentCommon(BillingCommon):
         cls.env.user.lang = "en_US"  # the clerk works in English
         cls.parent_rivera.lang = SPANISH
         cls.company.partner_id.write({"street": "500 Harbor Lane", "city": "Springfield"})
+
+    def _pdf_text(self, pdf):
+        """The words of a PDF as pdftotext lays them out, on one line."""
+        if not shutil.which("pdftotext"):
+            self.fail("pdftotext is missing: apt-get install poppler-utils")
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp, "document.pdf")
+            path.write_bytes(pdf)
+            return re.sub(r"\s+", " ", subprocess.check_output(["pdftotext", "-layout", str(path), "-"]).decode())
+
+    def assertSpanish(self, text, spanish, english):
+        """Every ``spanish`` phrase is in ``text``, none of the ``english`` ones."""
+        for phrase in spanish:
+            self.assertIn(phrase, text)
+        for phrase in english:
+            self.assertNotIn(phrase, text)
 
 
 @tagged("post_install", "-at_install")
@@ -48,29 +61,23 @@ class TestSpanishEmailAndPdf(SpanishParentCommon, HttpCase):
         )
         self.assertEqual(len(mail), 1)
         self.assertIn(f"factura {move.name}", mail.subject)
-        body = _text(mail.body_html)
+        body = html_text(mail.body_html)
         for spanish in ("Hola Maria Rivera", f"La factura {move.name}", "está lista", "Ver y pagar su factura"):
             self.assertIn(spanish, body)
         self.assertNotIn("is ready", body)
 
     def test_pdf_is_in_the_parents_language(self):
-        if not shutil.which("pdftotext"):
-            self.fail("pdftotext is missing: apt-get install poppler-utils")
         move = self._sent_invoice(notes="Gracias")
         pdf, _fmt = (
             self.env["ir.actions.report"]
             .with_context(force_report_rendering=True)
             ._render_qweb_pdf("account.account_invoices", move.ids)
         )
-        self.assertTrue(pdf.startswith(b"%PDF"))
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp, "invoice.pdf")
-            path.write_bytes(pdf)
-            text = re.sub(r"\s+", " ", subprocess.check_output(["pdftotext", "-layout", str(path), "-"]).decode())
-        for spanish in ("FACTURA", "Fecha de vencimiento", "Saldo pendiente", "Servicio", "Monto pagado", "Cómo pagar"):
-            self.assertIn(spanish, text)
-        for english in ("INVOICE", "Due date", "Amount paid", "How to pay"):
-            self.assertNotIn(english, text)
+        self.assertSpanish(
+            self._pdf_text(pdf),
+            ("FACTURA", "Fecha de vencimiento", "Saldo pendiente", "Servicio", "Monto pagado", "Cómo pagar"),
+            ("INVOICE", "Due date", "Amount paid", "How to pay"),
+        )
 
     def test_error_messages_are_whole_spanish_sentences(self):
         """A parent-facing refusal reads as one Spanish sentence."""
@@ -97,10 +104,10 @@ class TestSpanishPortal(SpanishParentCommon, HttpCase):
     def test_portal_pages_are_in_the_parents_language(self):
         self.assertEqual(self.user_maria.lang, SPANISH, "the portal login follows the contact's language")
         self.authenticate("maria", "maria-pass-1234")
-        listing = _text(self.url_open("/my/billing").text)
+        listing = html_text(self.url_open("/my/billing").text)
         for spanish in ("Facturación", "Fecha de vencimiento", "Saldo"):
             self.assertIn(spanish, listing)
-        page = _text(self.url_open(self.move.get_portal_url()).text)
+        page = html_text(self.url_open(self.move.get_portal_url()).text)
         for spanish in ("Fecha de vencimiento", "Saldo", "Pagado", "Cómo pagar"):
             self.assertIn(spanish, page)
         for english in ("Due date", "How to pay"):

@@ -1,5 +1,5 @@
 from contextlib import closing
-from datetime import date, timedelta
+from datetime import timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -11,9 +11,7 @@ from odoo.sql_db import db_connect
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import BillingCommon, RealConnectionsCase
-
-DUE = date(2026, 3, 2)
+from .common import DUE, BillingCommon, RealConnectionsCase
 
 
 class KilledRun(Exception):
@@ -22,14 +20,6 @@ class KilledRun(Exception):
 
 @tagged("post_install", "-at_install")
 class OverdueCommon(BillingCommon):
-    def _invoice_due(self, due=DUE, client=None, units=2.0, count=2):
-        """A sent invoice (4 x 32.50 = 130.00 by default) due on ``due``."""
-        move = self._draft_invoice(client=client, units=units, count=count)
-        move.write({"invoice_date": due - timedelta(days=30), "invoice_date_due": due})
-        move.action_billing_send()
-        self.assertEqual(move.billing_state, "sent")
-        return move
-
     def _run_cron(self, day, **kwargs):
         with freeze_time(day):
             self.env["account.move"]._cron_billing_overdue(**kwargs)
@@ -63,12 +53,7 @@ class TestOverdue(OverdueCommon):
         self.assertEqual(move.billing_state, "paid")
 
     def test_draft_paid_and_voided_invoices_never_become_overdue(self):
-        draft = self._draft_invoice()
-        draft.write({"invoice_date": DUE - timedelta(days=30), "invoice_date_due": DUE})
-        paid = self._invoice_due()
-        paid._billing_register_payment(130.0, DUE - timedelta(days=5), "cash", "")
-        voided = self._invoice_due()
-        voided._billing_void("duplicate")
+        draft, paid, voided = self._draft_paid_voided("cash", "")
         self._run_cron(DUE + timedelta(days=40))
         self.assertEqual([draft.billing_state, paid.billing_state, voided.billing_state], ["draft", "paid", "voided"])
         self.assertFalse((draft | paid | voided).filtered("billing_overdue"))

@@ -1,13 +1,13 @@
 import json
 import re
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
-from .common import BillingCommon
+from .common import BillingCommon, html_text
 
 
 @tagged("post_install", "-at_install")
@@ -55,10 +55,6 @@ class TestParentPortal(BillingCommon, HttpCase):
             self.authenticate(login, f"{login}-pass-1234")
         return self.url_open(url, **kwargs)
 
-    def _page_text(self, response):
-        html = response.content.decode("utf-8", "replace").replace("\xa0", " ")
-        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
     # ------------------------------------------------------------------
     # Home and list
     # ------------------------------------------------------------------
@@ -75,7 +71,7 @@ class TestParentPortal(BillingCommon, HttpCase):
         self.inv_sofia._billing_register_payment(50.0, None, "check", "CHK-7")
         response = self._get("/my/billing", login="maria")
         self.assertEqual(response.status_code, 200)
-        text = self._page_text(response)
+        text = html_text(response.content)
         for header in ("Invoice #", "Client", "Date", "Due Date", "Status", "Total", "Paid", "Balance"):
             self.assertIn(header, text)
         self.assertIn(self.inv_sofia.name, text)
@@ -92,20 +88,20 @@ class TestParentPortal(BillingCommon, HttpCase):
     def test_list_shows_each_status(self):
         self.inv_mateo._billing_register_payment(35.17, None, "cash", "")
         self._mark_overdue(self.inv_sofia)
-        text = self._page_text(self._get("/my/billing", login="maria"))
+        text = html_text(self._get("/my/billing", login="maria").content)
         self.assertIn("Paid", text)
         self.assertIn("Overdue", text)
         self.inv_sofia._billing_void("Wrong client")
-        text = self._page_text(self._get("/my/billing"))
+        text = html_text(self._get("/my/billing").content)
         self.assertIn("Voided", text)
 
     def test_sibling_contact_and_other_family_see_nothing_in_lists(self):
         for login in ("jose", "david"):
-            text = self._page_text(self._get("/my/billing", login=login))
+            text = html_text(self._get("/my/billing", login=login).content)
             self.assertNotIn(self.inv_sofia.name, text, login)
             self.assertNotIn(self.inv_mateo.name, text, login)
             self.assertNotIn("Sofia", text, login)
-            invoices = self._page_text(self._get("/my/invoices"))
+            invoices = html_text(self._get("/my/invoices").content)
             self.assertNotIn(self.inv_sofia.name, invoices, login)
         counters = self.make_jsonrpc_request("/my/counters", {"counters": ["billing_count", "invoice_count"]})
         self.assertEqual(counters["billing_count"], 1, "David sees his own invoice")
@@ -116,7 +112,7 @@ class TestParentPortal(BillingCommon, HttpCase):
     def test_invoice_page_shows_header_lines_totals_and_instructions(self):
         response = self._get(f"/my/invoices/{self.inv_sofia.id}", login="maria")
         self.assertEqual(response.status_code, 200)
-        text = self._page_text(response)
+        text = html_text(response.content)
         for expected in (self.inv_sofia.name, "Due date", "Total", "Paid", "Balance", "$ 130.00"):
             self.assertIn(expected, text)
         self.assertIn("How to pay", text)
@@ -126,7 +122,7 @@ class TestParentPortal(BillingCommon, HttpCase):
         self.assertIn("report_type=pdf", response.text)
         self.assertIn("download=true", response.text)
         # The document itself (the portal's iframe): lines with date, service, amount, and notes.
-        html = self._page_text(self._get(f"/my/invoices/{self.inv_sofia.id}?report_type=html"))
+        html = html_text(self._get(f"/my/invoices/{self.inv_sofia.id}?report_type=html").content)
         for expected in ("ABA treatment", "$ 65.00", "Amount paid", "Balance", "See you next week", "Bright Steps"):
             self.assertIn(expected, html)
 
@@ -163,7 +159,7 @@ class TestParentPortal(BillingCommon, HttpCase):
         self.assertEqual(response.headers["Content-Type"], "application/pdf")
         expected = self.inv_sofia.name.replace("/", "_") + ".pdf"
         self.assertEqual(response.headers["Content-Disposition"], f"attachment; filename*=UTF-8''{expected}")
-        text = self._page_text(response)
+        text = html_text(response.content)
         for expected in (self.inv_sofia.name, "ABA treatment", "Amount paid", "Balance", "$ 130.00"):
             self.assertIn(expected, text)
 
@@ -178,29 +174,35 @@ class TestParentPortal(BillingCommon, HttpCase):
         self.assertNotIn(invoice.name, response.text, f"{what}: the invoice number leaked")
         self.assertNotIn(invoice.practice_client_id.name, response.text, f"{what}: the client's name leaked")
 
-    def test_other_family_is_refused_by_id_url_and_pdf(self):
-        self.authenticate("david", "david-pass-1234")
-        for url in (
-            f"/my/invoices/{self.inv_sofia.id}",
-            f"/my/invoices/{self.inv_sofia.id}?report_type=html",
-            f"/my/invoices/{self.inv_sofia.id}?report_type=pdf&download=true",
-            f"/my/invoices/{self.inv_sofia.id}?access_token=not-the-token",
-            f"/my/invoices/{self.inv_sofia.id}?access_token=",
-        ):
+    def _assert_all_refused(self, login, urls):
+        self.authenticate(login, f"{login}-pass-1234")
+        for url in urls:
             with self.subTest(url=url):
                 self._assert_refused(self.url_open(url), self.inv_sofia, url)
+
+    def test_other_family_is_refused_by_id_url_and_pdf(self):
+        self._assert_all_refused(
+            "david",
+            (
+                f"/my/invoices/{self.inv_sofia.id}",
+                f"/my/invoices/{self.inv_sofia.id}?report_type=html",
+                f"/my/invoices/{self.inv_sofia.id}?report_type=pdf&download=true",
+                f"/my/invoices/{self.inv_sofia.id}?access_token=not-the-token",
+                f"/my/invoices/{self.inv_sofia.id}?access_token=",
+            ),
+        )
 
     def test_sibling_contact_is_refused(self):
         """Jose reads Maria's invoices under Odoo's commercial-partner rule; a
         family invoice is still only Maria's, whatever token he makes up."""
-        self.authenticate("jose", "jose-pass-1234")
-        for url in (
-            f"/my/invoices/{self.inv_sofia.id}",
-            f"/my/invoices/{self.inv_sofia.id}?access_token=forged",
-            f"/my/invoices/{self.inv_sofia.id}?report_type=pdf&download=true&access_token=forged",
-        ):
-            with self.subTest(url=url):
-                self._assert_refused(self.url_open(url), self.inv_sofia, url)
+        self._assert_all_refused(
+            "jose",
+            (
+                f"/my/invoices/{self.inv_sofia.id}",
+                f"/my/invoices/{self.inv_sofia.id}?access_token=forged",
+                f"/my/invoices/{self.inv_sofia.id}?report_type=pdf&download=true&access_token=forged",
+            ),
+        )
 
     def test_sibling_contact_cannot_start_a_payment(self):
         self._enable_demo_provider()
@@ -236,7 +238,7 @@ class TestParentPortal(BillingCommon, HttpCase):
         self.assertEqual(counters["billing_count"], 2)
         response = self.url_open("/my/billing")
         self.assertEqual(len(re.findall(r'class="o_billing_row"', response.text)), 2)
-        self.assertNotIn("Voided", self._page_text(response))
+        self.assertNotIn("Voided", html_text(response.content))
 
     def test_drafts_are_never_shown(self):
         self.draft_rivera._portal_ensure_token()
@@ -271,21 +273,7 @@ class TestParentPortal(BillingCommon, HttpCase):
 
     def test_partial_online_payment_leaves_the_balance(self):
         provider = self._enable_demo_provider()
-        tx = (
-            self.env["payment.transaction"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
-                    "amount": 30.0,
-                    "currency_id": self.currency.id,
-                    "partner_id": self.parent_rivera.id,
-                    "operation": "online_direct",
-                    "invoice_ids": [Command.set(self.inv_sofia.ids)],
-                }
-            )
-        )
+        tx = self._demo_transaction(provider, self.inv_sofia, 30.0)
         self.authenticate("maria", "maria-pass-1234")
         self.make_jsonrpc_request(
             "/payment/demo/simulate_payment",
@@ -323,21 +311,7 @@ class TestPayNowWithLateFee(BillingCommon):
         self.assertEqual(move.billing_amount_due, 145.0)
         values = move._get_invoice_portal_extra_values()
         self.assertEqual(values["amount_due"], 145.0, "Pay now asks for the balance the parent sees")
-        tx = (
-            self.env["payment.transaction"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
-                    "amount": values["amount_due"],
-                    "currency_id": move.currency_id.id,
-                    "partner_id": move.partner_id.id,
-                    "operation": "online_direct",
-                    "invoice_ids": [Command.set(move.ids)],
-                }
-            )
-        )
+        tx = self._demo_transaction(provider, move, values["amount_due"])
         self.assertEqual(tx.invoice_ids, move | fee, "the open late fee is paid with the invoice")
         tx._set_done()
         tx._post_process()

@@ -9,7 +9,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
-from .common import BillingCommon
+from .common import BillingCommon, html_text
 
 VOID_REASON = "Duplicate of another invoice, therapist entered it twice"
 REFUND_REASON = "Goodwill after a complaint about the therapist"
@@ -104,10 +104,6 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
     def _login(self, login):
         self.authenticate(login, f"{login}-pass-1234")
 
-    def _text(self, response):
-        html = response.content.decode("utf-8", "replace").replace("\xa0", " ")
-        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
     def _money(self, amount):
         return self.currency.format(amount).replace("\xa0", " ")
 
@@ -178,7 +174,7 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
                         response.status_code == 200 and response.url.endswith("/my")
                     )
                     self.assertTrue(refused, f"{what} {url}: got {response.status_code} at {response.url}")
-                    text = self._text(response)
+                    text = html_text(response.content)
                     for secret in (move.name, move.billing_origin_id.name, "ABA treatment", "97153", "Sofia"):
                         self.assertNotIn(secret, text, f"{what} {url}")
 
@@ -214,7 +210,7 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
                 response = self.url_open(f"/my/invoices/{move.id}")
                 self.assertEqual(response.status_code, 200, what)
                 self.assertTrue(response.url.endswith(f"/my/invoices/{move.billing_origin_id.id}"), response.url)
-                text = self._text(response)
+                text = html_text(response.content)
                 self.assertIn(move.billing_origin_id.name, text)
                 self.assertNotIn("PROFORMA", text)
                 self.assertNotIn("Credit Note", text)
@@ -223,7 +219,7 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
         self.assertEqual(response.status_code, 200)
         expected = self.inv_fee.name.replace("/", "_") + ".pdf"
         self.assertEqual(response.headers["Content-Disposition"], f"attachment; filename*=UTF-8''{expected}")
-        self.assertIn(self._money(10.0), self._text(response), "the fee is on the invoice's document")
+        self.assertIn(self._money(10.0), html_text(response.content), "the fee is on the invoice's document")
 
     def test_derived_document_with_the_invoice_token_opens_the_invoice(self):
         """Signed out, the link of the parent's email (the invoice's token)
@@ -233,11 +229,11 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
         response = self.url_open(f"/my/invoices/{self.fee_open.id}?access_token={self.inv_fee.access_token}")
         self.assertEqual(response.status_code, 200)
         self.assertIn(f"/my/invoices/{self.inv_fee.id}", response.url)
-        self.assertIn(self.inv_fee.name, self._text(response))
+        self.assertIn(self.inv_fee.name, html_text(response.content))
         own_token = self._own_token(self.fee_open)
         response = self.url_open(f"/my/invoices/{self.fee_open.id}?access_token={own_token}")
-        self.assertNotIn(self.inv_fee.name, self._text(response))
-        self.assertNotIn("ABA treatment", self._text(response))
+        self.assertNotIn(self.inv_fee.name, html_text(response.content))
+        self.assertNotIn("ABA treatment", html_text(response.content))
 
     def test_derived_document_texts_carry_no_staff_reason(self):
         """References and line names of the derived documents are what the
@@ -329,7 +325,7 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
         """Odoo's "Invoices & Bills" lists only the ordinary invoice; the
         family documents are on the Billing tab, each invoice once."""
         self._login("maria")
-        text = self._text(self.url_open("/my/invoices"))
+        text = html_text(self.url_open("/my/invoices").content)
         self.assertIn(self.other_invoice.name, text)
         family = self.inv_fee | self.inv_void | self.inv_credit | self.inv_waive
         for move in family | self.fee_open | self.fee_voided | self.fee_waived:
@@ -345,7 +341,7 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
 
         billing = self.url_open("/my/billing")
         self.assertEqual(len(re.findall(r'class="o_billing_row"', billing.text)), 4)
-        text = self._text(billing)
+        text = html_text(billing.content)
         for move in family:
             self.assertIn(move.name, text)
         self.assertNotIn(self.other_invoice.name, text)
@@ -366,14 +362,14 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
         self._login("maria")
         response = self.url_open("/my/invoices/overdue")
         self.assertEqual(response.status_code, 200)
-        self.assertIn(self._money(20.0), self._text(response), "the ordinary invoice's 20.00 only")
-        self.assertNotIn(self._money(20.0 + 130.0 + 5.0), self._text(response))
+        self.assertIn(self._money(20.0), html_text(response.content), "the ordinary invoice's 20.00 only")
+        self.assertNotIn(self._money(20.0 + 130.0 + 5.0), html_text(response.content))
 
     def test_voided_invoice_never_reads_paid(self):
         self._login("maria")
         response = self.url_open(f"/my/invoices/{self.inv_void.id}")
         self.assertEqual(response.status_code, 200)
-        text = self._text(response)
+        text = html_text(response.content)
         self.assertIn("Voided", text)
         self.assertIn("This invoice was voided and is not payable.", text)
         self.assertNotIn("text-bg-success", response.text, "no green Paid badge")
@@ -389,7 +385,7 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
         the billing figures to the cent."""
         self._login("maria")
         response = self.url_open(f"/my/invoices/{self.inv_fee.id}")
-        activity = self._text(response)
+        activity = html_text(response.content)
         self.assertIn("Late fee", activity)
         self.assertIn(self.fee_open.name, activity)
         self.assertIn(self._money(10.0), activity)
@@ -400,14 +396,14 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
             self.inv_credit,
             [{"billing_amount_total": 130.0, "billing_amount_credited": 40.0, "billing_amount_paid": 90.0}],
         )
-        text = self._text(self.url_open(f"/my/invoices/{self.inv_credit.id}"))
+        text = html_text(self.url_open(f"/my/invoices/{self.inv_credit.id}").content)
         summary = text[text.index("Balance") :]
         for label, amount in (("Credit", 40.0), ("Refund", 40.0)):
             self.assertRegex(summary, rf"{label}[^$]*- {re.escape(self._money(amount))}")
         self.assertIn(self._money(90.0), text, "paid, net of the refund")
         self._assert_no_staff_reason(text, "refund rows")
 
-        text = self._text(self.url_open(f"/my/invoices/{self.inv_waive.id}"))
+        text = html_text(self.url_open(f"/my/invoices/{self.inv_waive.id}").content)
         self.assertIn("waived", text)
         self.assertIn(self._money(self.inv_waive.billing_amount_due), text)
         self.assertEqual(self.inv_waive.billing_amount_due, 130.0, "a waived fee is not owed")
@@ -421,7 +417,7 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
         self.assertTrue(response.url.endswith(f"/my/invoices/{self.inv_fee.id}"))
         self.assertIn("o_billing_pay_now", response.text)
         self.assertNotIn("No payment method available", response.text)
-        self.assertIn(self._money(140.0), self._text(response))
+        self.assertIn(self._money(140.0), html_text(response.content))
         token = self.fee_open.sudo()._portal_ensure_token()
         self.assertEqual(token, self.inv_fee.access_token, "a late fee's link carries its invoice's key")
         with mute_logger("odoo.http"):
@@ -438,10 +434,10 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
         self._login("maria")
         response = self.url_open(f"/my/invoices/{self.other_invoice.id}")
         self.assertEqual(response.status_code, 200)
-        self.assertIn(self.other_invoice.name, self._text(response))
-        self.assertIn(self._money(20.0), self._text(response))
+        self.assertIn(self.other_invoice.name, html_text(response.content))
+        self.assertIn(self._money(20.0), html_text(response.content))
         self.assertNotIn("o_billing_summary", response.text)
-        html = self._text(self.url_open(f"/my/invoices/{self.other_invoice.id}?report_type=html"))
+        html = html_text(self.url_open(f"/my/invoices/{self.other_invoice.id}?report_type=html").content)
         self.assertIn("Parenting workshop book", html)
         download = self.url_open(f"/my/invoices/{self.other_invoice.id}?report_type=pdf&download=1")
         self.assertEqual(download.status_code, 200)
@@ -449,8 +445,8 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
         self._login("jose")
         response = self.url_open(f"/my/invoices/{self.other_invoice.id}")
         self.assertEqual(response.status_code, 200)
-        self.assertIn(self.other_invoice.name, self._text(response))
-        self.assertIn(self.other_invoice.name, self._text(self.url_open("/my/invoices")))
+        self.assertIn(self.other_invoice.name, html_text(response.content))
+        self.assertIn(self.other_invoice.name, html_text(self.url_open("/my/invoices").content))
 
     def test_parent_cannot_touch_derived_documents_over_rpc(self):
         self._login("maria")

@@ -49,11 +49,6 @@ class TestProcessorMoney(StripeWebhookCase):
         self._post_process()
 
     # --- the books ------------------------------------------------------------
-    def _ar(self, partner):
-        self.env["practice.ar.aging"].invalidate_model()
-        rows = self.env["practice.ar.aging"].search([("partner_id", "=", partner.id)])
-        return self.currency.round(sum(rows.mapped("amount_residual")))
-
     def _assert_books(self, ledger, moves=None, figures=None):
         """The parent's ledger and Billing AR are ``ledger``; each invoice's
         (amount paid, balance, billing state) are ``figures``."""
@@ -63,8 +58,7 @@ class TestProcessorMoney(StripeWebhookCase):
             self.assertRecordValues(
                 move, [{"billing_amount_paid": paid, "billing_amount_due": due, "billing_state": state}]
             )
-        self.assertEqual(self._receivable_balance(partner), ledger, "partner ledger")
-        self.assertEqual(self._ar(partner), ledger, "Billing AR")
+        self.assertMoneyAgrees(partner, ledger)
 
     def _messages(self, move):
         return " ".join(move.message_ids.mapped("body"))

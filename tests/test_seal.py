@@ -4,20 +4,18 @@ Odoo's own buttons, wizards and direct writes. Every attempt is refused with
 a clear error (or routed to the billing action that owns the step) and
 leaves the invoice, its charges and the parent's ledger as they were."""
 
-import json
 from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, tagged
-from odoo.tools import mute_logger
 
 from ..models.account_move_seal import BILLING_TRANSITIONS
-from .common import BillingCommon
+from .common import BillingCommon, JsonRpcMixin
 
 
 @tagged("post_install", "-at_install")
-class TestSealRpc(BillingCommon, HttpCase):
+class TestSealRpc(JsonRpcMixin, BillingCommon, HttpCase):
     """Calls over real JSON-RPC (/web/dataset/call_kw), as the browser or a
     script logged in as the billing clerk sends them."""
 
@@ -25,36 +23,6 @@ class TestSealRpc(BillingCommon, HttpCase):
         super().setUp()
         self.move = self._sent_invoice(units=2.0, count=1)  # 2 x 32.50 = 65.00
         self.authenticate("clerk", "clerk")
-
-    def _call(self, model, method, args, kwargs=None):
-        """One JSON-RPC call; returns the decoded response (result or error)."""
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        }
-        with mute_logger("odoo.http"):
-            response = self.url_open(
-                f"/web/dataset/call_kw/{model}/{method}",
-                data=json.dumps(payload),
-                headers={"Content-Type": "application/json"},
-            )
-        return response.json()
-
-    def _rpc(self, model, method, args, kwargs=None):
-        answer = self._call(model, method, args, kwargs)
-        self.assertNotIn("error", answer, answer.get("error", {}).get("data", {}).get("message"))
-        return answer["result"]
-
-    def _refused(self, model, method, args, kwargs=None, match=""):
-        """The call fails with a UserError/AccessError whose message says ``match``."""
-        answer = self._call(model, method, args, kwargs)
-        self.assertIn("error", answer, f"{model}.{method} was accepted")
-        error = answer["error"]["data"]
-        self.assertIn(error["name"], ("odoo.exceptions.UserError", "odoo.exceptions.AccessError"), error["message"])
-        self.assertIn(match, error["message"])
-        return error["message"]
 
     def _unchanged(self, move, state="sent", due=65.0, paid=0.0):
         move.invalidate_recordset()

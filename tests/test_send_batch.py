@@ -1,10 +1,7 @@
-import json
-
 from odoo import Command
 from odoo.tests import HttpCase, tagged
-from odoo.tools import mute_logger
 
-from .common import BillingCommon, RealConnectionsCase
+from .common import BillingCommon, JsonRpcMixin, RealConnectionsCase
 
 
 class SendBatchMixin:
@@ -170,31 +167,9 @@ class TestSendBatch(SendBatchMixin, BillingCommon, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestSendBatchRpc(BillingCommon, HttpCase):
+class TestSendBatchRpc(JsonRpcMixin, BillingCommon, HttpCase):
     """The clerk over JSON-RPC: Send on many is allowed, the queue and its
     outcome are not theirs to write."""
-
-    def _call(self, model, method, args, kwargs=None):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        }
-        with mute_logger("odoo.http"):
-            response = self.url_open(
-                f"/web/dataset/call_kw/{model}/{method}",
-                data=json.dumps(payload),
-                headers={"Content-Type": "application/json"},
-            )
-        return response.json()
-
-    def _refused(self, model, method, args, kwargs=None, match=""):
-        answer = self._call(model, method, args, kwargs)
-        self.assertIn("error", answer, f"{model}.{method} was accepted")
-        error = answer["error"]["data"]
-        self.assertIn(error["name"], ("odoo.exceptions.UserError", "odoo.exceptions.AccessError"), error["message"])
-        self.assertIn(match, error["message"])
 
     def test_clerk_cannot_forge_the_queue_or_the_send_error(self):
         draft = self._draft_invoice()

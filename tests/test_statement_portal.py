@@ -2,20 +2,17 @@
 statements; Jose, a second contact under her record, and David, another
 family, see nothing of them - by the page, by the PDF URL and over RPC."""
 
-import json
-import re
 from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
-from odoo.tools import mute_logger
 
-from .common import BillingCommon
+from .common import BillingCommon, JsonRpcMixin, html_text
 
 
 @tagged("post_install", "-at_install")
-class TestStatementPortal(BillingCommon, HttpCase):
+class TestStatementPortal(JsonRpcMixin, BillingCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -55,10 +52,6 @@ class TestStatementPortal(BillingCommon, HttpCase):
         self.authenticate(login, f"{login}-pass-1234")
         return self.url_open(url, **kwargs)
 
-    def _text(self, response):
-        html = response.content.decode("utf-8", "replace").replace("\xa0", " ")
-        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
     def test_parent_sees_own_statements_with_counter(self):
         self.authenticate("maria", "maria-pass-1234")
         home = self.url_open("/my")
@@ -68,7 +61,7 @@ class TestStatementPortal(BillingCommon, HttpCase):
 
         listing = self.url_open("/my/statements")
         self.assertEqual(listing.status_code, 200)
-        text = self._text(listing)
+        text = html_text(listing.content)
         self.assertIn(self.st_maria.name, text)
         self.assertIn("$ 100.00", text, "closing balance: 130.00 - 30.00")
         self.assertNotIn(self.st_david.name, text)
@@ -76,7 +69,7 @@ class TestStatementPortal(BillingCommon, HttpCase):
 
         page = self.url_open(f"/my/statements/{self.st_maria.id}")
         self.assertEqual(page.status_code, 200)
-        text = self._text(page)
+        text = html_text(page.content)
         for expected in (self.st_maria.name, "Opening balance", "Closing balance", "$ 100.00", self.inv_sofia.name):
             self.assertIn(expected, text)
         self.assertNotIn("Lily", text)
@@ -87,7 +80,7 @@ class TestStatementPortal(BillingCommon, HttpCase):
         pdf = self.url_open(f"/my/statements/{self.st_maria.id}?report_type=pdf&download=true")
         self.assertEqual(pdf.status_code, 200)
         self.assertEqual(pdf.headers["Content-Type"], "application/pdf")
-        self.assertIn("Closing balance", self._text(pdf))
+        self.assertIn("Closing balance", html_text(pdf.content))
         disposition = pdf.headers["Content-Disposition"]
         self.assertIn(self.st_maria.name.replace("/", "_"), disposition)
         self.assertNotIn("Rivera", disposition)
@@ -96,7 +89,7 @@ class TestStatementPortal(BillingCommon, HttpCase):
     def test_second_contact_and_other_family_are_refused(self):
         for login in ("jose", "david"):
             with self.subTest(login=login):
-                listing = self._text(self._get("/my/statements", login))
+                listing = html_text(self._get("/my/statements", login).content)
                 self.assertNotIn(self.st_maria.name, listing)
                 for url in (
                     f"/my/statements/{self.st_maria.id}",
@@ -130,39 +123,11 @@ class TestStatementPortal(BillingCommon, HttpCase):
                 self.assertFalse(lines)
         # The same over real JSON-RPC, as the second contact.
         self.authenticate("jose", "jose-pass-1234")
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "model": "practice.statement",
-                "method": "search_read",
-                "args": [[]],
-                "kwargs": {"fields": ["name", "closing_balance"]},
-            },
-        }
-        with mute_logger("odoo.http"):
-            answer = self.url_open(
-                "/web/dataset/call_kw/practice.statement/search_read",
-                data=json.dumps(payload),
-                headers={"Content-Type": "application/json"},
-            ).json()
+        answer = self._call("practice.statement", "search_read", [[]], {"fields": ["name", "closing_balance"]})
         self.assertEqual(answer.get("result"), [], answer)
-        payload["params"].update(method="read", args=[statement.ids], kwargs={"fields": ["closing_balance"]})
-        with mute_logger("odoo.http"):
-            answer = self.url_open(
-                "/web/dataset/call_kw/practice.statement/read",
-                data=json.dumps(payload),
-                headers={"Content-Type": "application/json"},
-            ).json()
+        answer = self._call("practice.statement", "read", [statement.ids], {"fields": ["closing_balance"]})
         self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.AccessError")
-        payload["params"].update(method="action_billing_send", args=[self.st_draft.ids], kwargs={})
-        with mute_logger("odoo.http"):
-            answer = self.url_open(
-                "/web/dataset/call_kw/practice.statement/action_billing_send",
-                data=json.dumps(payload),
-                headers={"Content-Type": "application/json"},
-            ).json()
+        answer = self._call("practice.statement", "action_billing_send", [self.st_draft.ids])
         self.assertIn("error", answer, "a parent cannot send statements")
         self.st_draft.invalidate_recordset()
         self.assertEqual(self.st_draft.state, "draft")

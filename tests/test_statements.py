@@ -2,7 +2,6 @@
 JSON-RPC), idempotent send, the PDF, the monthly run."""
 
 import io
-import json
 import re
 from datetime import date, timedelta
 
@@ -11,19 +10,14 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, HttpCase, tagged
-from odoo.tools import mute_logger
 from odoo.tools.pdf import PdfReader
 
-from .common import BillingCommon, RealConnectionsCase
+from .common import BillingCommon, JsonRpcMixin, RealConnectionsCase, html_text
 
 DATE_FROM = date(2026, 3, 1)
 DATE_TO = date(2026, 3, 31)
 MADE_ON = "2026-04-05"
 BUCKETS = ("amount_not_due", "amount_0_30", "amount_31_60", "amount_61_90", "amount_90_plus")
-
-
-def _text(html):
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html or "")).replace("\xa0", " ")
 
 
 class StatementCommon(BillingCommon, HttpCase):
@@ -74,19 +68,6 @@ class StatementCommon(BillingCommon, HttpCase):
             move.action_billing_send()
         return move
 
-    def _ledger(self, partner, as_of):
-        """Odoo's partner ledger at the end of a day: posted receivable items dated up to it."""
-        lines = self.env["account.move.line"].search(
-            [
-                ("partner_id", "=", partner.id),
-                ("parent_state", "=", "posted"),
-                ("account_id.account_type", "=", "asset_receivable"),
-                ("company_id", "=", self.company.id),
-                ("date", "<=", as_of),
-            ]
-        )
-        return self.currency.round(sum(lines.mapped("balance")))
-
     def _generate(self, partners=None, user=None, date_from=DATE_FROM, date_to=DATE_TO, made_on=MADE_ON):
         Statement = self.env["practice.statement"].with_user(user or self.billing_user)
         partners = partners or (self.parent_rivera | self.parent_chen | self.parent_quiet)
@@ -119,8 +100,10 @@ class TestStatementFigures(StatementCommon):
         for statement in statements:
             partner = statement.partner_id
             with self.subTest(parent=partner.name):
-                self.assertEqual(statement.opening_balance, self._ledger(partner, DATE_FROM - timedelta(days=1)))
-                self.assertEqual(statement.closing_balance, self._ledger(partner, DATE_TO))
+                self.assertEqual(
+                    statement.opening_balance, self._receivable_balance(partner, DATE_FROM - timedelta(days=1))
+                )
+                self.assertEqual(statement.closing_balance, self._receivable_balance(partner, DATE_TO))
                 lines_total = self.currency.round(statement.opening_balance + sum(statement.line_ids.mapped("amount")))
                 self.assertEqual(lines_total, statement.closing_balance, "opening + activity = closing")
                 self.assertEqual(
@@ -241,7 +224,7 @@ class TestStatementImmutable(StatementCommon):
         self.assertNotEqual(second.name, first.name)
         self.assertEqual(second.previous_id, first)
         self.assertEqual(second.closing_balance, 95.0)
-        self.assertEqual(second.closing_balance, self._ledger(self.parent_rivera, DATE_TO))
+        self.assertEqual(second.closing_balance, self._receivable_balance(self.parent_rivera, DATE_TO))
         self.assertIn(late_check.move_id, second.line_ids.move_id)
         first.invalidate_recordset()
         self.assertEqual(first.closing_balance, 105.0, "the old statement says what was true then")
@@ -271,7 +254,7 @@ class TestStatementSend(StatementCommon):
         self.assertEqual(len(mails), 1, "one email, whatever the number of Sends")
         self.assertEqual(mails.recipient_ids, self.parent_rivera, "the parent only, no staff copy")
         self.assertEqual(mails.state, "outgoing", "queued")
-        body = _text(mails.body_html)
+        body = html_text(mails.body_html)
         self.assertIn(statement.name, body)
         self.assertIn("$ 105.00", body)
         self.assertIn(f"/my/statements/{statement.id}", mails.body_html)
@@ -342,30 +325,8 @@ class TestStatementCron(StatementCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestStatementRpc(StatementCommon, HttpCase):
+class TestStatementRpc(JsonRpcMixin, StatementCommon, HttpCase):
     """Over real JSON-RPC, as the billing clerk and the manager."""
-
-    def _call(self, model, method, args, kwargs=None):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        }
-        with mute_logger("odoo.http"):
-            response = self.url_open(
-                f"/web/dataset/call_kw/{model}/{method}",
-                data=json.dumps(payload),
-                headers={"Content-Type": "application/json"},
-            )
-        return response.json()
-
-    def _refused(self, model, method, args, kwargs=None):
-        answer = self._call(model, method, args, kwargs)
-        self.assertIn("error", answer, f"{model}.{method} {args} was accepted")
-        error = answer["error"]["data"]
-        self.assertIn(error["name"], ("odoo.exceptions.UserError", "odoo.exceptions.AccessError"), error["message"])
-        return error["message"]
 
     def test_statement_cannot_be_changed_over_rpc(self):
         statement = self._generate(self.parent_rivera)
