@@ -9,7 +9,9 @@ from odoo.addons.account.controllers.portal import PortalAccount
 from odoo.addons.account_payment.controllers.payment import PaymentPortal as AccountPaymentPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
-PORTAL_BILLING_STATES = ("sent", "overdue", "paid", "voided")
+from ..models.account_move import BILLING_OPEN_STATES
+
+PORTAL_BILLING_STATES = (*BILLING_OPEN_STATES, "paid", "voided")
 
 
 def _billing_can_see(invoice_sudo, access_token):
@@ -40,8 +42,7 @@ class ParentBillingPortal(PortalAccount):
         """Family invoices billed to exactly this parent: never drafts, never a
         sibling contact's, whatever Odoo's commercial-partner rules allow."""
         return [
-            ("practice_client_id", "!=", False),
-            ("move_type", "=", "out_invoice"),
+            *request.env["account.move"]._billing_family_domain(),
             ("state", "=", "posted"),  # sent: a draft voided before Send never was
             ("billing_state", "in", PORTAL_BILLING_STATES),
             ("partner_id", "=", request.env.user.partner_id.id),

@@ -5,8 +5,6 @@ from contextlib import contextmanager
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .account_move_seal import billing_transition
-
 _logger = logging.getLogger(__name__)
 
 BILLING_STATES = [
@@ -16,7 +14,9 @@ BILLING_STATES = [
     ("overdue", "Overdue"),
     ("voided", "Voided"),
 ]
-OVERDUE_BATCH_SIZE = 200
+# The billing states of an invoice the parent still owes on: the one spelling
+# (the views' "Open" filter and the Billing AR SQL say the same).
+BILLING_OPEN_STATES = ("sent", "overdue")
 
 
 class AccountMove(models.Model):
@@ -199,6 +199,36 @@ class AccountMove(models.Model):
         """The one predicate: which of these moves are family invoices."""
         return self.filtered(lambda m: m.practice_client_id and m.move_type == "out_invoice")
 
+    @api.model
+    def _billing_family_domain(self):
+        """The one predicate as a search domain."""
+        return [("practice_client_id", "!=", False), ("move_type", "=", "out_invoice")]
+
+    # ------------------------------------------------------------------
+    # What the seal protects (account_move_seal.py); each feature file adds
+    # its own fields with super()
+    # ------------------------------------------------------------------
+    def _billing_transition_fields(self):
+        """Fields set only by the billing actions, on any record."""
+        return {
+            "billing_state",
+            "billing_amount_fees",
+            "billing_amount_total",
+            "billing_amount_credited",
+            "billing_amount_paid",
+            "billing_amount_due",
+            "billing_overdue",
+            "billing_sent_date",
+            "void_reason",
+            "billing_void_date",
+            "billing_voided_by_id",
+            "billing_is_late_fee",
+        }
+
+    def _billing_frozen_fields(self):
+        """What a family document says to the parent: frozen once it is sent (posted)."""
+        return {"practice_client_id"}
+
     @api.constrains("practice_client_id", "partner_id")
     def _check_practice_client_partner(self):
         for move in self._billing_family():
@@ -347,35 +377,36 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Send
     # ------------------------------------------------------------------
-    @billing_transition
     def action_billing_send(self):
         """Post, render and attach the PDF, queue the parent's email, open the
         portal. Idempotent: invoices already sent are left alone."""
-        self._billing_lock()
-        to_send = self - self.filtered(lambda m: m.billing_sent_date and m.billing_state != "voided")
-        to_send._billing_check_transition("send")
-        for move in to_send:
-            if not move.invoice_line_ids.filtered(lambda l: l.display_type == "product"):
-                raise UserError(self.env._("Invoice %s has no lines to send.", move.display_name))
-            if move.currency_id.compare_amounts(move.amount_total, 0) <= 0:
-                raise UserError(
-                    self.env._("Invoice %s has a zero or negative total and cannot be sent.", move.display_name)
-                )
-        if not to_send:
+        with self._billing_transition():
+            self._billing_lock()
+            to_send = self - self.filtered(lambda m: m.billing_sent_date and m.billing_state != "voided")
+            to_send._billing_check_transition("send")
+            for move in to_send:
+                if not move.invoice_line_ids.filtered(lambda l: l.display_type == "product"):
+                    raise UserError(self.env._("Invoice %s has no lines to send.", move.display_name))
+                if move.currency_id.compare_amounts(move.amount_total, 0) <= 0:
+                    raise UserError(
+                        self.env._("Invoice %s has a zero or negative total and cannot be sent.", move.display_name)
+                    )
+            if not to_send:
+                return True
+            to_send.action_post()
+            to_send.write({"billing_sent_date": fields.Datetime.now()})
+            to_send._billing_after_send()
+            for move in to_send:
+                move._billing_attach_pdf()
+                move._billing_notify_parent()
             return True
-        to_send.action_post()
-        to_send.write({"billing_sent_date": fields.Datetime.now()})
-        to_send._billing_after_send()
-        for move in to_send:
-            move._billing_attach_pdf()
-            move._billing_notify_parent()
-        return True
 
     def _billing_after_send(self):
         """Hook for what Send does to the invoices it just posted, before their
         PDF is rendered and their email queued (so both show its effect):
-        credits are applied, autopay is scheduled. Runs inside the Send
-        transition, once per invoice, also from bulk send."""
+        credits are applied, autopay is scheduled, a bulk send's queue line is
+        done. Runs inside the Send transition, once per Send, also from bulk
+        send."""
         return True
 
     def _billing_attach_pdf(self):
@@ -444,14 +475,14 @@ class AccountMove(models.Model):
     # Report and portal
     # ------------------------------------------------------------------
     def _get_name_invoice_report(self):
-        if self.practice_client_id and self.move_type == "out_invoice":
+        if self._billing_family():
             return "parent_billing.report_parent_invoice_document"
         return super()._get_name_invoice_report()
 
     def _get_invoice_portal_extra_values(self, custom_amount=None):
         """Pay now on a family invoice asks for its whole balance, late fees included."""
         values = super()._get_invoice_portal_extra_values(custom_amount=custom_amount)
-        if self._billing_family() and not custom_amount and self.billing_state in ("sent", "overdue"):
+        if self._billing_family() and not custom_amount and self.billing_state in BILLING_OPEN_STATES:
             values["amount_due"] = values["next_amount_to_pay"] = self.billing_amount_due
         return values
 
@@ -460,7 +491,7 @@ class AccountMove(models.Model):
         if self._billing_family() and self.state == "posted" and self.currency_id.is_zero(self.amount_residual):
             # The invoice itself is settled but a late fee is still open: Pay now settles the fee.
             pending = self.transaction_ids.filtered(lambda tx: tx.state in ("pending", "authorized"))
-            return self.billing_state in ("sent", "overdue") and not pending
+            return self.billing_state in BILLING_OPEN_STATES and not pending
         return super()._has_to_be_paid()
 
     def _billing_has_online_payment(self):

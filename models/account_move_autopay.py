@@ -7,6 +7,7 @@ from odoo import api, fields, models, modules, tools
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from .account_move import BILLING_OPEN_STATES
 from .account_move_seal import billing_transition
 
 _logger = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ class AccountMove(models.Model):
         token = partner.billing_autopay_token_id
         if (
             not self._billing_family()
-            or self.billing_state not in ("sent", "overdue")
+            or self.billing_state not in BILLING_OPEN_STATES
             or self.currency_id.compare_amounts(self.billing_amount_due, 0) <= 0
             or not token.active
             or not consent
@@ -103,7 +104,7 @@ class AccountMove(models.Model):
         today = fields.Date.context_today(self)
         candidates = self.search(
             [
-                ("billing_state", "in", ("sent", "overdue")),
+                ("billing_state", "in", BILLING_OPEN_STATES),
                 ("partner_id.billing_autopay_token_id", "!=", False),
             ],
             order="invoice_date_due, id",

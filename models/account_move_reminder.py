@@ -5,6 +5,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 
+from .account_move import BILLING_OPEN_STATES
 from .account_move_seal import billing_transition
 
 _logger = logging.getLogger(__name__)
@@ -51,6 +52,9 @@ class AccountMove(models.Model):
         related="partner_id.billing_reminders_pause_reason", groups="parent_billing.parent_billing_group_user"
     )
 
+    def _billing_transition_fields(self):
+        return super()._billing_transition_fields() | {"billing_reminder_step_ids"}
+
     # ------------------------------------------------------------------
     # Which step is due
     # ------------------------------------------------------------------
@@ -74,7 +78,7 @@ class AccountMove(models.Model):
         return expression.AND(
             [
                 [
-                    ("billing_state", "in", ("sent", "overdue")),
+                    ("billing_state", "in", BILLING_OPEN_STATES),
                     ("partner_id.billing_reminders_paused", "=", False),
                 ],
                 reached,
@@ -85,7 +89,7 @@ class AccountMove(models.Model):
         """The step to send for this invoice today: the latest one reached, if
         it is later than every step already sent (empty otherwise)."""
         self.ensure_one()
-        if self.billing_state not in ("sent", "overdue") or not self.invoice_date_due:
+        if self.billing_state not in BILLING_OPEN_STATES or not self.invoice_date_due:
             return self.env["practice.reminder.step"]
         sent = self.billing_reminder_step_ids  # archived steps included: they were sent
         last_sent = max(sent.mapped("offset_days"), default=None)
