@@ -1,4 +1,4 @@
-from . import base
+from . import base, parent_billing_protected_mixin
 from . import (
     account_move,
     account_move_late_fee,

@@ -229,6 +229,23 @@ class AccountMove(models.Model):
         """What a family document says to the parent: frozen once it is sent (posted)."""
         return {"practice_client_id"}
 
+    # ------------------------------------------------------------------
+    # Commits of the background runs
+    # ------------------------------------------------------------------
+    @api.model
+    def _billing_commit(self):
+        """Commit the work so far where core's ``_can_commit()`` allows it (never
+        in tests) and the caller did not ask otherwise (``billing_no_commit``)."""
+        if self._can_commit() and not self.env.context.get("billing_no_commit"):
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _billing_commit_batch(self, done, remaining):
+        """Report a batch run's progress to the cron and commit the batch, so a
+        killed run keeps its work."""
+        self.env["ir.cron"]._notify_progress(done=done, remaining=max(remaining, 0))
+        self._billing_commit()
+
     @api.constrains("practice_client_id", "partner_id")
     def _check_practice_client_partner(self):
         for move in self._billing_family():
@@ -257,12 +274,9 @@ class AccountMove(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_release_charges(self):
-        """Deleting a draft family invoice returns all its charges to Unbilled Charges."""
+        """Deleting a draft family invoice returns all its charges to Unbilled
+        Charges (a sent one is refused by the seal's ``_unlink_except_sealed``)."""
         family = self._billing_family()
-        if posted := family.filtered(lambda m: m.state != "draft"):
-            raise UserError(
-                self.env._("Invoice %s has been sent; void it instead of deleting it.", posted[0].display_name)
-            )
         family.invoice_line_ids.practice_charge_id.filtered(lambda c: c.move_line_id.move_id in family)._release()
 
     # ------------------------------------------------------------------

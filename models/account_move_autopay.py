@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from psycopg2 import errors
 
-from odoo import api, fields, models, modules, tools
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -119,13 +119,6 @@ class AccountMove(models.Model):
         _logger.info("Family billing autopay run: %d charge(s) made of %d due", charged, len(due))
         return True
 
-    @api.model
-    def _billing_autopay_commit(self):
-        # Outside tests, the charge is committed before the provider is asked
-        # and after its answer, so a crash never loses a charge made.
-        if not (tools.config["test_enable"] or modules.module.current_test):
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-
     @billing_transition
     def _billing_autopay_charge(self, today=None):
         """Try one autopay charge of this invoice's balance; returns the
@@ -166,7 +159,9 @@ class AccountMove(models.Model):
             # Another worker made this try (same reference) or holds a live charge.
             _logger.info("Autopay of %s skipped: already charged by another worker", self.display_name)
             return Transaction
-        self._billing_autopay_commit()
+        # The charge is committed before the provider is asked and after its
+        # answer, so a crash never loses a charge made.
+        self._billing_commit()
         try:
             with self.env.cr.savepoint():
                 tx._send_payment_request()
@@ -185,11 +180,11 @@ class AccountMove(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-            self._billing_autopay_commit()
+            self._billing_commit()
             return tx
         if tx.state in ("done", *AUTOPAY_DECLINED_STATES) and not tx.is_post_processed:
             tx._post_process()
-        self._billing_autopay_commit()
+        self._billing_commit()
         return tx
 
     # ------------------------------------------------------------------

@@ -2,7 +2,7 @@ import logging
 
 from psycopg2 import errors
 
-from odoo import api, fields, models, modules, tools
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
@@ -123,14 +123,6 @@ class AccountMove(models.Model):
         moves.flush_recordset()
         body = self.env._("Billing status: Sent → Overdue (the due date has passed unpaid).")
         self._message_log_batch(bodies=dict.fromkeys(self.ids, body))
-
-    def _billing_commit_batch(self, done, remaining):
-        self.env["ir.cron"]._notify_progress(done=done, remaining=max(remaining, 0))
-        # Commit each batch in production so a killed run keeps its work; never in tests.
-        if not (
-            tools.config["test_enable"] or modules.module.current_test or self.env.context.get("billing_no_commit")
-        ):
-            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     # ------------------------------------------------------------------
     # Late fees

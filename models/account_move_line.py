@@ -44,13 +44,8 @@ class AccountMoveLine(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_release_charge(self):
-        """Removing a line from a draft family invoice returns its charge to Unbilled Charges."""
+        """Removing a line from a draft family invoice returns its charge to
+        Unbilled Charges (a sent invoice's lines are refused by the seal's
+        ``_unlink_except_sealed``)."""
         family_lines = self.filtered(lambda l: l.move_id._billing_family())
-        if sent := family_lines.filtered(lambda l: l.parent_state != "draft" and l.display_type == "product"):
-            raise UserError(
-                self.env._(
-                    "Invoice %s has been sent: its lines are read-only. Void it to correct it.",
-                    sent[0].move_id.display_name,
-                )
-            )
         family_lines.practice_charge_id.filtered(lambda c: c.move_line_id in family_lines)._release()

@@ -231,7 +231,7 @@ class AccountMove(models.Model):
                 self.env._(
                     "%(fields)s can only be changed by the billing actions (Send, Record Payment, Void, "
                     "Issue Refund, the daily overdue and reminder runs).",
-                    fields=", ".join(sorted(self._fields[f].string for f in protected)),
+                    fields=self._billing_field_labels(protected),
                 )
             )
         documents = self._billing_documents()
@@ -261,7 +261,7 @@ class AccountMove(models.Model):
                     "Invoice %(move)s has been sent: %(fields)s can no longer change. "
                     "Void it and invoice the charges again to correct it.",
                     move=sealed[0].display_name,
-                    fields=", ".join(sorted(self._fields[f].string for f in frozen)),
+                    fields=self._billing_field_labels(frozen),
                 )
             )
 
@@ -514,7 +514,7 @@ class AccountMoveLine(models.Model):
                     self.env._(
                         "Invoice %(move)s has been sent: its lines are read-only (%(fields)s). Void it to correct it.",
                         move=sealed[0].display_name,
-                        fields=", ".join(sorted(self._fields[f].string for f in frozen)),
+                        fields=self._billing_field_labels(frozen),
                     )
                 )
         return super().write(vals)

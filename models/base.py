@@ -8,6 +8,10 @@ from odoo.tools import SQL
 class Base(models.AbstractModel):
     _inherit = "base"
 
+    def _billing_field_labels(self, names):
+        """The labels of fields ``names``, sorted, for a refusal naming them."""
+        return ", ".join(sorted(self._fields[name].string for name in names))
+
     def _billing_lock(self):
         """Row-lock these records for this transaction, so two users acting on
         the same rows at once cannot both succeed: the second gets a clear
