@@ -475,15 +475,9 @@ class AccountMove(models.Model):
             "parent_billing.mail_template_parent_invoice"
         )
         self._portal_ensure_token()
-        # A note addressed to the parent alone: followers (staff) get no copy.
         # The email's header says "Your Invoice", not Odoo's "Journal Entry".
         model_description = self.with_context(lang=self.partner_id.lang or self.env.lang).type_name
-        self.with_context(mail_notify_force_send=False, model_description=model_description).message_post_with_source(
-            template,
-            subtype_xmlid="mail.mt_note",
-            partner_ids=self.partner_id.ids,
-            email_layout_xmlid="mail.mail_notification_light",
-        )
+        self._billing_email_parent(template, self.partner_id, model_description=model_description)
 
     # ------------------------------------------------------------------
     # Report and portal

@@ -196,28 +196,24 @@ class AccountMove(models.Model):
         next_date = self._billing_autopay_next_date()
         template = self.env.ref("parent_billing.mail_template_autopay_declined")
         self._portal_ensure_token()
-        self.with_context(mail_notify_force_send=False).message_post_with_source(
-            template,
-            subtype_xmlid="mail.mt_note",
-            partner_ids=self.partner_id.ids,
-            email_layout_xmlid="mail.mail_notification_light",
-        )
+        self._billing_email_parent(template, self.partner_id)
+        charge = {
+            "ref": tx.reference,
+            "amount": self.currency_id.format(tx.amount),
+            "reason": tx.state_message or tx.state,
+        }
         if next_date:
             note = self.env._(
                 "Autopay charge %(ref)s of %(amount)s was declined (%(reason)s). The parent was told; "
                 "it is tried again on %(date)s.",
-                ref=tx.reference,
-                amount=self.currency_id.format(tx.amount),
-                reason=tx.state_message or tx.state,
                 date=fields.Date.to_string(next_date),
+                **charge,
             )
         else:
             note = self.env._(
                 "Autopay charge %(ref)s of %(amount)s was declined (%(reason)s). The parent was told; "
                 "it is not tried again and the invoice stays open.",
-                ref=tx.reference,
-                amount=self.currency_id.format(tx.amount),
-                reason=tx.state_message or tx.state,
+                **charge,
             )
         self.message_post(body=note, subtype_xmlid="mail.mt_note")
         self.activity_schedule(

@@ -164,15 +164,11 @@ class AccountMove(models.Model):
         each invoice records its step and notes the reminder in its chatter."""
         parent = self.partner_id
         lang = parent.lang or self.env.lang
-        parent.with_context(
-            billing_reminder_move_ids=self.ids,
-            mail_notify_force_send=False,
-            model_description=self.with_context(lang=lang).env._("Payment Reminder"),
-        ).message_post_with_source(
+        parent._billing_email_parent(
             template,
-            subtype_xmlid="mail.mt_note",
-            partner_ids=parent.ids,
-            email_layout_xmlid="mail.mail_notification_light",
+            parent,
+            billing_reminder_move_ids=self.ids,
+            model_description=self.with_context(lang=lang).env._("Payment Reminder"),
         )
         numbers = ", ".join(self.mapped("name"))
         for move, step in pairs:

@@ -391,12 +391,7 @@ class PracticeStatement(models.Model):
         self.ensure_one()
         template = self.env.ref("parent_billing.mail_template_parent_statement")
         self._portal_ensure_token()
-        self.with_context(mail_notify_force_send=False).message_post_with_source(
-            template,
-            subtype_xmlid="mail.mt_note",
-            partner_ids=self.partner_id.ids,
-            email_layout_xmlid="mail.mail_notification_light",
-        )
+        self._billing_email_parent(template, self.partner_id)
 
     def action_billing_preview(self):
         """Staff: the statement PDF."""
