@@ -135,7 +135,7 @@ class AccountMove(models.Model):
     )
     def _compute_billing_state(self):
         for move in self:
-            if not move.practice_client_id or move.move_type != "out_invoice":
+            if not move._billing_family():
                 move.billing_state = False
             elif move.billing_void_date or move.state == "cancel":
                 move.billing_state = "voided"
@@ -162,7 +162,7 @@ class AccountMove(models.Model):
     )
     def _compute_billing_amounts(self):
         for move in self:
-            if not move.practice_client_id or move.move_type != "out_invoice":
+            if not move._billing_family():
                 move.update(
                     {
                         "billing_amount_fees": 0.0,

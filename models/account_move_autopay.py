@@ -14,7 +14,7 @@ _logger = logging.getLogger(__name__)
 
 AUTOPAY_BATCH_SIZE = 50
 # A charge in one of these states blocks any other for the same invoice (see
-# payment_transaction_autopay.py): pending or taken, the invoice is never charged again.
+# payment_transaction.py): pending or taken, the invoice is never charged again.
 AUTOPAY_BLOCKING_STATES = ("draft", "pending", "authorized", "done")
 AUTOPAY_DECLINED_STATES = ("error", "cancel")
 

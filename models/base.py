@@ -21,9 +21,8 @@ class Base(models.AbstractModel):
     def _billing_line_counts(self, line_model, parent_field):
         """{(record id, line state): number of lines} of these records' lines
         (a billing run's clients, a bulk send's invoices)."""
-        groups = self.env[line_model].sudo()._read_group(
-            [(parent_field, "in", self.ids)], [parent_field, "state"], ["__count"]
-        )
+        Line = self.env[line_model].sudo()
+        groups = Line._read_group([(parent_field, "in", self.ids)], [parent_field, "state"], ["__count"])
         return {(record.id, state): count for record, state, count in groups}
 
     def _billing_field_labels(self, names):

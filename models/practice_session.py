@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+
 class PracticeSession(models.Model):
     _name = "practice.session"
     _description = "Therapy Session"
