@@ -9,7 +9,9 @@ from odoo.addons.account.controllers.portal import PortalAccount
 from odoo.addons.account_payment.controllers.payment import PaymentPortal as AccountPaymentPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
-PORTAL_BILLING_STATES = ("sent", "overdue", "paid", "voided")
+from ..models.account_move import BILLING_OPEN_STATES
+
+PORTAL_BILLING_STATES = (*BILLING_OPEN_STATES, "paid", "voided")
 
 
 def _billing_can_see(invoice_sudo, access_token):
@@ -35,13 +37,27 @@ def _billing_not_generic_domain():
     return [("practice_client_id", "=", False), ("billing_origin_id", "=", False)]
 
 
+def billing_portal_count(model, domain):
+    """The portal counter of ``model``: 0 for whom the model is closed."""
+    Model = request.env[model]
+    return Model.search_count(domain) if Model.has_access("read") else 0
+
+
+def billing_portal_page(model, domain, url, page, step, order=None):
+    """One page of a portal list of ``model``: (records, pager)."""
+    Model = request.env[model]
+    count = billing_portal_count(model, domain)
+    pager = portal_pager(url=url, total=count, page=page, step=step)
+    records = Model.search(domain, order=order, limit=step, offset=pager["offset"]) if count else Model
+    return records, pager
+
+
 class ParentBillingPortal(PortalAccount):
     def _get_billing_domain(self):
         """Family invoices billed to exactly this parent: never drafts, never a
         sibling contact's, whatever Odoo's commercial-partner rules allow."""
         return [
-            ("practice_client_id", "!=", False),
-            ("move_type", "=", "out_invoice"),
+            *request.env["account.move"]._billing_family_domain(),
             ("state", "=", "posted"),  # sent: a draft voided before Send never was
             ("billing_state", "in", PORTAL_BILLING_STATES),
             ("partner_id", "=", request.env.user.partner_id.id),
@@ -50,8 +66,7 @@ class ParentBillingPortal(PortalAccount):
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
         if "billing_count" in counters:
-            Move = request.env["account.move"]
-            values["billing_count"] = Move.search_count(self._get_billing_domain()) if Move.has_access("read") else 0
+            values["billing_count"] = billing_portal_count("account.move", self._get_billing_domain())
         return values
 
     def _get_invoices_domain(self, m_type=None):
@@ -65,14 +80,13 @@ class ParentBillingPortal(PortalAccount):
 
     @http.route(["/my/billing", "/my/billing/page/<int:page>"], type="http", auth="user", website=True)
     def portal_my_billing(self, page=1, **kw):
-        Move = request.env["account.move"]
-        domain = self._get_billing_domain()
-        count = Move.search_count(domain) if Move.has_access("read") else 0
-        pager = portal_pager(url="/my/billing", total=count, page=page, step=self._items_per_page)
-        invoices = (
-            Move.search(domain, order="invoice_date desc, id desc", limit=self._items_per_page, offset=pager["offset"])
-            if count
-            else Move
+        invoices, pager = billing_portal_page(
+            "account.move",
+            self._get_billing_domain(),
+            "/my/billing",
+            page,
+            self._items_per_page,
+            order="invoice_date desc, id desc",
         )
         values = self._prepare_portal_layout_values()
         values.update(

@@ -3,7 +3,8 @@ from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
-from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+from .portal import billing_portal_count, billing_portal_page
 
 
 class StatementPortal(CustomerPortal):
@@ -16,20 +17,13 @@ class StatementPortal(CustomerPortal):
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
         if "statement_count" in counters:
-            Statement = request.env["practice.statement"]
-            values["statement_count"] = (
-                Statement.search_count(self._get_statements_domain()) if Statement.has_access("read") else 0
-            )
+            values["statement_count"] = billing_portal_count("practice.statement", self._get_statements_domain())
         return values
 
     @http.route(["/my/statements", "/my/statements/page/<int:page>"], type="http", auth="user", website=True)
     def portal_my_statements(self, page=1, **kw):
-        Statement = request.env["practice.statement"]
-        domain = self._get_statements_domain()
-        count = Statement.search_count(domain) if Statement.has_access("read") else 0
-        pager = portal_pager(url="/my/statements", total=count, page=page, step=self._items_per_page)
-        statements = (
-            Statement.search(domain, limit=self._items_per_page, offset=pager["offset"]) if count else Statement
+        statements, pager = billing_portal_page(
+            "practice.statement", self._get_statements_domain(), "/my/statements", page, self._items_per_page
         )
         request.session["my_statements_history"] = statements.ids[:100]
         values = self._prepare_portal_layout_values()

@@ -1,8 +1,10 @@
-from . import base
+from . import base, parent_billing_protected_mixin
+
+# First the family invoice and its lines: they define the seal's field sets
+# (_billing_*_fields), which the seal and every feature file extend with super().
+from . import account_move, account_move_line
 from . import (
-    account_move,
     account_move_late_fee,
-    account_move_line,
     account_move_payment,
     account_move_portal,
     account_move_seal,

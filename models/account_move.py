@@ -5,8 +5,6 @@ from contextlib import contextmanager
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .account_move_seal import billing_transition
-
 _logger = logging.getLogger(__name__)
 
 BILLING_STATES = [
@@ -16,7 +14,9 @@ BILLING_STATES = [
     ("overdue", "Overdue"),
     ("voided", "Voided"),
 ]
-OVERDUE_BATCH_SIZE = 200
+# The billing states of an invoice the parent still owes on: the one spelling
+# (the views' "Open" filter and the Billing AR SQL say the same).
+BILLING_OPEN_STATES = ("sent", "overdue")
 
 
 class AccountMove(models.Model):
@@ -135,7 +135,7 @@ class AccountMove(models.Model):
     )
     def _compute_billing_state(self):
         for move in self:
-            if not move.practice_client_id or move.move_type != "out_invoice":
+            if not move._billing_family():
                 move.billing_state = False
             elif move.billing_void_date or move.state == "cancel":
                 move.billing_state = "voided"
@@ -162,7 +162,7 @@ class AccountMove(models.Model):
     )
     def _compute_billing_amounts(self):
         for move in self:
-            if not move.practice_client_id or move.move_type != "out_invoice":
+            if not move._billing_family():
                 move.update(
                     {
                         "billing_amount_fees": 0.0,
@@ -199,6 +199,53 @@ class AccountMove(models.Model):
         """The one predicate: which of these moves are family invoices."""
         return self.filtered(lambda m: m.practice_client_id and m.move_type == "out_invoice")
 
+    @api.model
+    def _billing_family_domain(self):
+        """The one predicate as a search domain."""
+        return [("practice_client_id", "!=", False), ("move_type", "=", "out_invoice")]
+
+    # ------------------------------------------------------------------
+    # What the seal protects (account_move_seal.py); each feature file adds
+    # its own fields with super()
+    # ------------------------------------------------------------------
+    def _billing_transition_fields(self):
+        """Fields set only by the billing actions, on any record."""
+        return {
+            "billing_state",
+            "billing_amount_fees",
+            "billing_amount_total",
+            "billing_amount_credited",
+            "billing_amount_paid",
+            "billing_amount_due",
+            "billing_overdue",
+            "billing_sent_date",
+            "void_reason",
+            "billing_void_date",
+            "billing_voided_by_id",
+            "billing_is_late_fee",
+        }
+
+    def _billing_frozen_fields(self):
+        """What a family document says to the parent: frozen once it is sent (posted)."""
+        return {"practice_client_id"}
+
+    # ------------------------------------------------------------------
+    # Commits of the background runs
+    # ------------------------------------------------------------------
+    @api.model
+    def _billing_commit(self):
+        """Commit the work so far where core's ``_can_commit()`` allows it (never
+        in tests) and the caller did not ask otherwise (``billing_no_commit``)."""
+        if self._can_commit() and not self.env.context.get("billing_no_commit"):
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _billing_commit_batch(self, done, remaining):
+        """Report a batch run's progress to the cron and commit the batch, so a
+        killed run keeps its work."""
+        self.env["ir.cron"]._notify_progress(done=done, remaining=max(remaining, 0))
+        self._billing_commit()
+
     @api.constrains("practice_client_id", "partner_id")
     def _check_practice_client_partner(self):
         for move in self._billing_family():
@@ -227,12 +274,9 @@ class AccountMove(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_release_charges(self):
-        """Deleting a draft family invoice returns all its charges to Unbilled Charges."""
+        """Deleting a draft family invoice returns all its charges to Unbilled
+        Charges (a sent one is refused by the seal's ``_unlink_except_sealed``)."""
         family = self._billing_family()
-        if posted := family.filtered(lambda m: m.state != "draft"):
-            raise UserError(
-                self.env._("Invoice %s has been sent; void it instead of deleting it.", posted[0].display_name)
-            )
         family.invoice_line_ids.practice_charge_id.filtered(lambda c: c.move_line_id.move_id in family)._release()
 
     # ------------------------------------------------------------------
@@ -347,35 +391,36 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Send
     # ------------------------------------------------------------------
-    @billing_transition
     def action_billing_send(self):
         """Post, render and attach the PDF, queue the parent's email, open the
         portal. Idempotent: invoices already sent are left alone."""
-        self._billing_lock()
-        to_send = self - self.filtered(lambda m: m.billing_sent_date and m.billing_state != "voided")
-        to_send._billing_check_transition("send")
-        for move in to_send:
-            if not move.invoice_line_ids.filtered(lambda l: l.display_type == "product"):
-                raise UserError(self.env._("Invoice %s has no lines to send.", move.display_name))
-            if move.currency_id.compare_amounts(move.amount_total, 0) <= 0:
-                raise UserError(
-                    self.env._("Invoice %s has a zero or negative total and cannot be sent.", move.display_name)
-                )
-        if not to_send:
+        with self._billing_transition():
+            self._billing_lock()
+            to_send = self - self.filtered(lambda m: m.billing_sent_date and m.billing_state != "voided")
+            to_send._billing_check_transition("send")
+            for move in to_send:
+                if not move.invoice_line_ids.filtered(lambda l: l.display_type == "product"):
+                    raise UserError(self.env._("Invoice %s has no lines to send.", move.display_name))
+                if move.currency_id.compare_amounts(move.amount_total, 0) <= 0:
+                    raise UserError(
+                        self.env._("Invoice %s has a zero or negative total and cannot be sent.", move.display_name)
+                    )
+            if not to_send:
+                return True
+            to_send.action_post()
+            to_send.write({"billing_sent_date": fields.Datetime.now()})
+            to_send._billing_after_send()
+            for move in to_send:
+                move._billing_attach_pdf()
+                move._billing_notify_parent()
             return True
-        to_send.action_post()
-        to_send.write({"billing_sent_date": fields.Datetime.now()})
-        to_send._billing_after_send()
-        for move in to_send:
-            move._billing_attach_pdf()
-            move._billing_notify_parent()
-        return True
 
     def _billing_after_send(self):
         """Hook for what Send does to the invoices it just posted, before their
         PDF is rendered and their email queued (so both show its effect):
-        credits are applied, autopay is scheduled. Runs inside the Send
-        transition, once per invoice, also from bulk send."""
+        credits are applied, autopay is scheduled, a bulk send's queue line is
+        done. Runs inside the Send transition, once per Send, also from bulk
+        send."""
         return True
 
     def _billing_attach_pdf(self):
@@ -430,28 +475,22 @@ class AccountMove(models.Model):
             "parent_billing.mail_template_parent_invoice"
         )
         self._portal_ensure_token()
-        # A note addressed to the parent alone: followers (staff) get no copy.
         # The email's header says "Your Invoice", not Odoo's "Journal Entry".
         model_description = self.with_context(lang=self.partner_id.lang or self.env.lang).type_name
-        self.with_context(mail_notify_force_send=False, model_description=model_description).message_post_with_source(
-            template,
-            subtype_xmlid="mail.mt_note",
-            partner_ids=self.partner_id.ids,
-            email_layout_xmlid="mail.mail_notification_light",
-        )
+        self._billing_email_parent(template, self.partner_id, model_description=model_description)
 
     # ------------------------------------------------------------------
     # Report and portal
     # ------------------------------------------------------------------
     def _get_name_invoice_report(self):
-        if self.practice_client_id and self.move_type == "out_invoice":
+        if self._billing_family():
             return "parent_billing.report_parent_invoice_document"
         return super()._get_name_invoice_report()
 
     def _get_invoice_portal_extra_values(self, custom_amount=None):
         """Pay now on a family invoice asks for its whole balance, late fees included."""
         values = super()._get_invoice_portal_extra_values(custom_amount=custom_amount)
-        if self._billing_family() and not custom_amount and self.billing_state in ("sent", "overdue"):
+        if self._billing_family() and not custom_amount and self.billing_state in BILLING_OPEN_STATES:
             values["amount_due"] = values["next_amount_to_pay"] = self.billing_amount_due
         return values
 
@@ -460,7 +499,7 @@ class AccountMove(models.Model):
         if self._billing_family() and self.state == "posted" and self.currency_id.is_zero(self.amount_residual):
             # The invoice itself is settled but a late fee is still open: Pay now settles the fee.
             pending = self.transaction_ids.filtered(lambda tx: tx.state in ("pending", "authorized"))
-            return self.billing_state in ("sent", "overdue") and not pending
+            return self.billing_state in BILLING_OPEN_STATES and not pending
         return super()._has_to_be_paid()
 
     def _billing_has_online_payment(self):

@@ -3,17 +3,18 @@ from datetime import timedelta
 
 from psycopg2 import errors
 
-from odoo import api, fields, models, modules, tools
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from .account_move import BILLING_OPEN_STATES
 from .account_move_seal import billing_transition
 
 _logger = logging.getLogger(__name__)
 
 AUTOPAY_BATCH_SIZE = 50
 # A charge in one of these states blocks any other for the same invoice (see
-# payment_transaction_autopay.py): pending or taken, the invoice is never charged again.
+# payment_transaction.py): pending or taken, the invoice is never charged again.
 AUTOPAY_BLOCKING_STATES = ("draft", "pending", "authorized", "done")
 AUTOPAY_DECLINED_STATES = ("error", "cancel")
 
@@ -58,7 +59,7 @@ class AccountMove(models.Model):
         token = partner.billing_autopay_token_id
         if (
             not self._billing_family()
-            or self.billing_state not in ("sent", "overdue")
+            or self.billing_state not in BILLING_OPEN_STATES
             or self.currency_id.compare_amounts(self.billing_amount_due, 0) <= 0
             or not token.active
             or not consent
@@ -103,7 +104,7 @@ class AccountMove(models.Model):
         today = fields.Date.context_today(self)
         candidates = self.search(
             [
-                ("billing_state", "in", ("sent", "overdue")),
+                ("billing_state", "in", BILLING_OPEN_STATES),
                 ("partner_id.billing_autopay_token_id", "!=", False),
             ],
             order="invoice_date_due, id",
@@ -117,13 +118,6 @@ class AccountMove(models.Model):
             self.env["ir.cron"]._notify_progress(done=done, remaining=len(due) - done)
         _logger.info("Family billing autopay run: %d charge(s) made of %d due", charged, len(due))
         return True
-
-    @api.model
-    def _billing_autopay_commit(self):
-        # Outside tests, the charge is committed before the provider is asked
-        # and after its answer, so a crash never loses a charge made.
-        if not (tools.config["test_enable"] or modules.module.current_test):
-            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @billing_transition
     def _billing_autopay_charge(self, today=None):
@@ -165,7 +159,9 @@ class AccountMove(models.Model):
             # Another worker made this try (same reference) or holds a live charge.
             _logger.info("Autopay of %s skipped: already charged by another worker", self.display_name)
             return Transaction
-        self._billing_autopay_commit()
+        # The charge is committed before the provider is asked and after its
+        # answer, so a crash never loses a charge made.
+        self._billing_commit()
         try:
             with self.env.cr.savepoint():
                 tx._send_payment_request()
@@ -184,11 +180,11 @@ class AccountMove(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-            self._billing_autopay_commit()
+            self._billing_commit()
             return tx
         if tx.state in ("done", *AUTOPAY_DECLINED_STATES) and not tx.is_post_processed:
             tx._post_process()
-        self._billing_autopay_commit()
+        self._billing_commit()
         return tx
 
     # ------------------------------------------------------------------
@@ -200,28 +196,24 @@ class AccountMove(models.Model):
         next_date = self._billing_autopay_next_date()
         template = self.env.ref("parent_billing.mail_template_autopay_declined")
         self._portal_ensure_token()
-        self.with_context(mail_notify_force_send=False).message_post_with_source(
-            template,
-            subtype_xmlid="mail.mt_note",
-            partner_ids=self.partner_id.ids,
-            email_layout_xmlid="mail.mail_notification_light",
-        )
+        self._billing_email_parent(template, self.partner_id)
+        charge = {
+            "ref": tx.reference,
+            "amount": self.currency_id.format(tx.amount),
+            "reason": tx.state_message or tx.state,
+        }
         if next_date:
             note = self.env._(
                 "Autopay charge %(ref)s of %(amount)s was declined (%(reason)s). The parent was told; "
                 "it is tried again on %(date)s.",
-                ref=tx.reference,
-                amount=self.currency_id.format(tx.amount),
-                reason=tx.state_message or tx.state,
                 date=fields.Date.to_string(next_date),
+                **charge,
             )
         else:
             note = self.env._(
                 "Autopay charge %(ref)s of %(amount)s was declined (%(reason)s). The parent was told; "
                 "it is not tried again and the invoice stays open.",
-                ref=tx.reference,
-                amount=self.currency_id.format(tx.amount),
-                reason=tx.state_message or tx.state,
+                **charge,
             )
         self.message_post(body=note, subtype_xmlid="mail.mt_note")
         self.activity_schedule(

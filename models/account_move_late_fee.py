@@ -2,10 +2,11 @@ import logging
 
 from psycopg2 import errors
 
-from odoo import api, fields, models, modules, tools
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from .account_move import BILLING_OPEN_STATES
 from .account_move_seal import billing_transition
 
 _logger = logging.getLogger(__name__)
@@ -37,6 +38,9 @@ class AccountMove(models.Model):
         help="On a late fee: the step of the late-fee policy it applies (1 = the fee N days past due). "
         "An invoice gets at most one fee per step.",
     )
+
+    def _billing_transition_fields(self):
+        return super()._billing_transition_fields() | {"billing_late_fee_step"}
 
     def init(self):
         res = super().init()
@@ -120,14 +124,6 @@ class AccountMove(models.Model):
         body = self.env._("Billing status: Sent → Overdue (the due date has passed unpaid).")
         self._message_log_batch(bodies=dict.fromkeys(self.ids, body))
 
-    def _billing_commit_batch(self, done, remaining):
-        self.env["ir.cron"]._notify_progress(done=done, remaining=max(remaining, 0))
-        # Commit each batch in production so a killed run keeps its work; never in tests.
-        if not (
-            tools.config["test_enable"] or modules.module.current_test or self.env.context.get("billing_no_commit")
-        ):
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-
     # ------------------------------------------------------------------
     # Late fees
     # ------------------------------------------------------------------
@@ -151,7 +147,7 @@ class AccountMove(models.Model):
         limit_date = fields.Date.subtract(today, days=max(company.billing_late_fee_days, 1))
         domain = [
             ("company_id", "=", company.id),
-            ("billing_state", "in", ("sent", "overdue") if count else ("overdue",)),
+            ("billing_state", "in", BILLING_OPEN_STATES if count else ("overdue",)),
             ("invoice_date_due", "<=", limit_date),
             ("debit_note_ids", "not any", [("billing_late_fee_step", "=", 1)]),
         ]

@@ -18,6 +18,17 @@ class AccountMoveLine(models.Model):
         "lines it stays while the invoice is a draft.",
     )
 
+    # ------------------------------------------------------------------
+    # What the seal protects (account_move_seal.py); feature files add theirs with super()
+    # ------------------------------------------------------------------
+    def _billing_transition_line_fields(self):
+        """Set by the billing actions only, even on a draft."""
+        return {"practice_charge_id"}
+
+    def _billing_frozen_line_fields(self):
+        """The lines of a sent family document: frozen."""
+        return {"practice_charge_id", "practice_service_date", "billing_is_adjustment", "billing_adjustment_percent"}
+
     @api.constrains("practice_charge_id", "move_id")
     def _check_practice_charge_client(self):
         for line in self.filtered("practice_charge_id"):
@@ -33,13 +44,8 @@ class AccountMoveLine(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_release_charge(self):
-        """Removing a line from a draft family invoice returns its charge to Unbilled Charges."""
-        family_lines = self.filtered(lambda l: l.move_id.practice_client_id)
-        if sent := family_lines.filtered(lambda l: l.parent_state != "draft" and l.display_type == "product"):
-            raise UserError(
-                self.env._(
-                    "Invoice %s has been sent: its lines are read-only. Void it to correct it.",
-                    sent[0].move_id.display_name,
-                )
-            )
+        """Removing a line from a draft family invoice returns its charge to
+        Unbilled Charges (a sent invoice's lines are refused by the seal's
+        ``_unlink_except_sealed``)."""
+        family_lines = self.filtered(lambda l: l.move_id._billing_family())
         family_lines.practice_charge_id.filtered(lambda c: c.move_line_id in family_lines)._release()

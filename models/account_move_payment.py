@@ -36,6 +36,9 @@ class AccountMove(models.Model):
         "arrived after the void and stays as the parent's credit.",
     )
 
+    def _billing_transition_fields(self):
+        return super()._billing_transition_fields() | {"billing_needs_review"}
+
     @api.depends("billing_state", "billing_amount_paid", "billing_payment_ids.state")
     def _compute_billing_amount_refundable(self):
         for move in self:

@@ -5,6 +5,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 
+from .account_move import BILLING_OPEN_STATES
 from .account_move_seal import billing_transition
 
 _logger = logging.getLogger(__name__)
@@ -51,6 +52,9 @@ class AccountMove(models.Model):
         related="partner_id.billing_reminders_pause_reason", groups="parent_billing.parent_billing_group_user"
     )
 
+    def _billing_transition_fields(self):
+        return super()._billing_transition_fields() | {"billing_reminder_step_ids"}
+
     # ------------------------------------------------------------------
     # Which step is due
     # ------------------------------------------------------------------
@@ -74,7 +78,7 @@ class AccountMove(models.Model):
         return expression.AND(
             [
                 [
-                    ("billing_state", "in", ("sent", "overdue")),
+                    ("billing_state", "in", BILLING_OPEN_STATES),
                     ("partner_id.billing_reminders_paused", "=", False),
                 ],
                 reached,
@@ -85,7 +89,7 @@ class AccountMove(models.Model):
         """The step to send for this invoice today: the latest one reached, if
         it is later than every step already sent (empty otherwise)."""
         self.ensure_one()
-        if self.billing_state not in ("sent", "overdue") or not self.invoice_date_due:
+        if self.billing_state not in BILLING_OPEN_STATES or not self.invoice_date_due:
             return self.env["practice.reminder.step"]
         sent = self.billing_reminder_step_ids  # archived steps included: they were sent
         last_sent = max(sent.mapped("offset_days"), default=None)
@@ -160,15 +164,11 @@ class AccountMove(models.Model):
         each invoice records its step and notes the reminder in its chatter."""
         parent = self.partner_id
         lang = parent.lang or self.env.lang
-        parent.with_context(
-            billing_reminder_move_ids=self.ids,
-            mail_notify_force_send=False,
-            model_description=self.with_context(lang=lang).env._("Payment Reminder"),
-        ).message_post_with_source(
+        parent._billing_email_parent(
             template,
-            subtype_xmlid="mail.mt_note",
-            partner_ids=parent.ids,
-            email_layout_xmlid="mail.mail_notification_light",
+            parent,
+            billing_reminder_move_ids=self.ids,
+            model_description=self.with_context(lang=lang).env._("Payment Reminder"),
         )
         numbers = ", ".join(self.mapped("name"))
         for move, step in pairs:

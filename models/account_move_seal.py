@@ -6,6 +6,12 @@ register payment, credit and debit notes, duplicate, delete, direct writes)
 would go around the billing state machine. This file is the one place that
 says what may change a family document:
 
+- ``_billing_transition_fields()`` (set only by the billing actions) and
+  ``_billing_frozen_fields()`` (frozen once sent), and their line
+  counterparts, say which fields are protected. They start in
+  ``account_move.py`` / ``account_move_line.py``; this file adds Odoo's own
+  fields and each feature file adds its fields with ``super()``, so a new
+  feature never edits this file.
 - ``BILLING_TRANSITIONS`` is the table of billing actions: from which billing
   states each is allowed and whether it needs a billing manager. The model
   checks (``_billing_check_transition``) and the buttons' ``invisible``
@@ -27,99 +33,20 @@ from contextlib import contextmanager
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .account_move import BILLING_OPEN_STATES
+
 # action: (billing states it is allowed from, needs a billing manager)
 BILLING_TRANSITIONS = {
     "send": (("draft",), False),
     "edit": (("draft",), False),
-    "resend": (("sent", "overdue"), False),
-    "record_payment": (("sent", "overdue"), False),
-    "void": (("draft", "sent", "overdue"), True),
+    "resend": (BILLING_OPEN_STATES, False),
+    "record_payment": (BILLING_OPEN_STATES, False),
+    "void": (("draft", *BILLING_OPEN_STATES), True),
     # voided: money that reached the invoice after the void is the parent's credit, refundable
-    "refund": (("sent", "overdue", "paid", "voided"), True),
-    "waive": (("sent", "overdue"), True),
-    "extend_due": (("sent", "overdue"), True),
+    "refund": ((*BILLING_OPEN_STATES, "paid", "voided"), True),
+    "waive": (BILLING_OPEN_STATES, True),
+    "extend_due": (BILLING_OPEN_STATES, True),
 }
-
-# Set only by the billing transitions, on any record.
-BILLING_TRANSITION_FIELDS = frozenset(
-    {
-        "billing_state",
-        "billing_amount_fees",
-        "billing_amount_total",
-        "billing_amount_credited",
-        "billing_amount_paid",
-        "billing_amount_due",
-        "billing_overdue",
-        "billing_sent_date",
-        "void_reason",
-        "billing_void_date",
-        "billing_voided_by_id",
-        "billing_is_late_fee",
-        "billing_late_fee_step",
-        "billing_origin_id",
-        "billing_needs_review",
-        "billing_reminder_step_ids",
-        "billing_send_queued",
-        "billing_send_error",
-    }
-)
-# What a family document says to the parent: frozen once it is sent (posted).
-BILLING_FROZEN_FIELDS = frozenset(
-    {
-        "practice_client_id",
-        "partner_id",
-        "commercial_partner_id",
-        "partner_shipping_id",
-        "narration",
-        "invoice_date",
-        "invoice_date_due",
-        "invoice_payment_term_id",
-        "date",
-        "name",
-        "ref",
-        "payment_reference",
-        "journal_id",
-        "company_id",
-        "currency_id",
-        "move_type",
-        "fiscal_position_id",
-        "invoice_cash_rounding_id",
-        "invoice_line_ids",
-        "line_ids",
-        "state",
-        "debit_origin_id",
-        "reversed_entry_id",
-    }
-)
-BILLING_FROZEN_LINE_FIELDS = frozenset(
-    {
-        "move_id",
-        "name",
-        "product_id",
-        "product_uom_id",
-        "quantity",
-        "price_unit",
-        "discount",
-        "tax_ids",
-        "account_id",
-        "partner_id",
-        "currency_id",
-        "debit",
-        "credit",
-        "balance",
-        "amount_currency",
-        "price_subtotal",
-        "price_total",
-        "date_maturity",
-        "display_type",
-        "practice_charge_id",
-        "practice_service_date",
-        "billing_is_adjustment",
-        "billing_adjustment_percent",
-    }
-)
-# Set by the billing actions only, even on a draft.
-BILLING_LINE_TRANSITION_FIELDS = frozenset({"practice_charge_id"})
 
 _TRANSITION_KEY = "parent_billing.transition"
 
@@ -246,6 +173,35 @@ class AccountMove(models.Model):
     def _billing_in_transition(self):
         return bool(self.env.cr.cache.get(_TRANSITION_KEY))
 
+    def _billing_transition_fields(self):
+        return super()._billing_transition_fields() | {"billing_origin_id"}
+
+    def _billing_frozen_fields(self):
+        return super()._billing_frozen_fields() | {
+            "partner_id",
+            "commercial_partner_id",
+            "partner_shipping_id",
+            "narration",
+            "invoice_date",
+            "invoice_date_due",
+            "invoice_payment_term_id",
+            "date",
+            "name",
+            "ref",
+            "payment_reference",
+            "journal_id",
+            "company_id",
+            "currency_id",
+            "move_type",
+            "fiscal_position_id",
+            "invoice_cash_rounding_id",
+            "invoice_line_ids",
+            "line_ids",
+            "state",
+            "debit_origin_id",
+            "reversed_entry_id",
+        }
+
     def _billing_documents(self):
         """Family invoices and the documents made from them."""
         return self.filtered(lambda m: m._billing_family() or m.billing_origin_id)
@@ -261,19 +217,21 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     def write(self, vals):
         if not self._billing_in_transition() and (
-            BILLING_TRANSITION_FIELDS.intersection(vals) or "practice_client_id" in vals or self._billing_documents()
+            self._billing_transition_fields().intersection(vals)
+            or "practice_client_id" in vals
+            or self._billing_documents()
         ):
             self.check_access("write")  # who may not write at all hears that first
             self._billing_check_write(vals)
         return super().write(vals)
 
     def _billing_check_write(self, vals):
-        if protected := BILLING_TRANSITION_FIELDS.intersection(vals):
+        if protected := self._billing_transition_fields().intersection(vals):
             raise UserError(
                 self.env._(
                     "%(fields)s can only be changed by the billing actions (Send, Record Payment, Void, "
                     "Issue Refund, the daily overdue and reminder runs).",
-                    fields=", ".join(sorted(self._fields[f].string for f in protected)),
+                    fields=self._billing_field_labels(protected),
                 )
             )
         documents = self._billing_documents()
@@ -288,7 +246,7 @@ class AccountMove(models.Model):
                     move=documents[0].display_name,
                 )
             )
-        frozen = BILLING_FROZEN_FIELDS.intersection(vals)
+        frozen = self._billing_frozen_fields().intersection(vals)
         if frozen and (sealed := self._billing_sealed()):
             if frozen == {"invoice_date_due"}:
                 raise UserError(
@@ -303,7 +261,7 @@ class AccountMove(models.Model):
                     "Invoice %(move)s has been sent: %(fields)s can no longer change. "
                     "Void it and invoice the charges again to correct it.",
                     move=sealed[0].display_name,
-                    fields=", ".join(sorted(self._fields[f].string for f in frozen)),
+                    fields=self._billing_field_labels(frozen),
                 )
             )
 
@@ -505,6 +463,30 @@ class AccountMove(models.Model):
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 
+    def _billing_frozen_line_fields(self):
+        """The lines of a sent family document: frozen."""
+        return super()._billing_frozen_line_fields() | {
+            "move_id",
+            "name",
+            "product_id",
+            "product_uom_id",
+            "quantity",
+            "price_unit",
+            "discount",
+            "tax_ids",
+            "account_id",
+            "partner_id",
+            "currency_id",
+            "debit",
+            "credit",
+            "balance",
+            "amount_currency",
+            "price_subtotal",
+            "price_total",
+            "date_maturity",
+            "display_type",
+        }
+
     @api.model_create_multi
     def create(self, vals_list):
         Move = self.env["account.move"]
@@ -517,21 +499,22 @@ class AccountMoveLine(models.Model):
                         move=sealed[0].display_name,
                     )
                 )
-            if any(BILLING_LINE_TRANSITION_FIELDS.intersection(vals) for vals in vals_list):
+            if any(self._billing_transition_line_fields().intersection(vals) for vals in vals_list):
                 raise UserError(self.env._("Charges are put on an invoice with Create Invoice only."))
         return super().create(vals_list)
 
     def write(self, vals):
         Move = self.env["account.move"]
         if not Move._billing_in_transition():
-            if BILLING_LINE_TRANSITION_FIELDS.intersection(vals):
+            if self._billing_transition_line_fields().intersection(vals):
                 raise UserError(self.env._("Charges are put on an invoice with Create Invoice only."))
-            if (frozen := BILLING_FROZEN_LINE_FIELDS.intersection(vals)) and (sealed := self.move_id._billing_sealed()):
+            frozen = self._billing_frozen_line_fields().intersection(vals)
+            if frozen and (sealed := self.move_id._billing_sealed()):
                 raise UserError(
                     self.env._(
                         "Invoice %(move)s has been sent: its lines are read-only (%(fields)s). Void it to correct it.",
                         move=sealed[0].display_name,
-                        fields=", ".join(sorted(self._fields[f].string for f in frozen)),
+                        fields=self._billing_field_labels(frozen),
                     )
                 )
         return super().write(vals)

@@ -46,6 +46,9 @@ class AccountMove(models.Model):
         help="Why the last Bulk Send skipped this invoice; empty once it is sent.",
     )
 
+    def _billing_transition_fields(self):
+        return super()._billing_transition_fields() | {"billing_send_queued", "billing_send_error"}
+
     def _auto_init(self):
         # Nothing is queued at install: create the columns empty instead of
         # computing them for every journal entry of the database.
@@ -179,11 +182,9 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # One-at-a-time Send leaves the queue too
     # ------------------------------------------------------------------
-    def action_billing_send(self):
-        res = super().action_billing_send()
+    def _billing_after_send(self):
+        res = super()._billing_after_send()
         # Sent by hand while queued: the queue line says so and the next run leaves it alone.
-        if queued := self.sudo().billing_send_line_ids.filtered(
-            lambda l: l.state == "queued" and l.move_id.billing_sent_date
-        ):
+        if queued := self.sudo().billing_send_line_ids.filtered(lambda l: l.state == "queued"):
             queued.write({"state": "sent"})
         return res

@@ -8,6 +8,27 @@ from odoo.tools import SQL
 class Base(models.AbstractModel):
     _inherit = "base"
 
+    def _billing_email_parent(self, template, parent, **context):
+        """Queue ``template``'s email about this record to ``parent`` alone: a
+        note, so followers (staff) get no copy."""
+        self.with_context(mail_notify_force_send=False, **context).message_post_with_source(
+            template,
+            subtype_xmlid="mail.mt_note",
+            partner_ids=parent.ids,
+            email_layout_xmlid="mail.mail_notification_light",
+        )
+
+    def _billing_line_counts(self, line_model, parent_field):
+        """{(record id, line state): number of lines} of these records' lines
+        (a billing run's clients, a bulk send's invoices)."""
+        Line = self.env[line_model].sudo()
+        groups = Line._read_group([(parent_field, "in", self.ids)], [parent_field, "state"], ["__count"])
+        return {(record.id, state): count for record, state, count in groups}
+
+    def _billing_field_labels(self, names):
+        """The labels of fields ``names``, sorted, for a refusal naming them."""
+        return ", ".join(sorted(self._fields[name].string for name in names))
+
     def _billing_lock(self):
         """Row-lock these records for this transaction, so two users acting on
         the same rows at once cannot both succeed: the second gets a clear
@@ -16,16 +37,7 @@ class Base(models.AbstractModel):
             return
         try:
             with self.env.cr.savepoint(flush=False):
-                # A busy row is an expected outcome, reported by the UserError below:
-                # not a "bad query" for the server log.
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM %s WHERE id IN %s FOR UPDATE NOWAIT",
-                        SQL.identifier(self._table),
-                        tuple(self.ids),
-                    ),
-                    log_exceptions=False,
-                )
+                self._billing_select_for_update(SQL("NOWAIT"))
         except (errors.LockNotAvailable, errors.SerializationFailure):
             raise UserError(
                 self.env._(
@@ -34,6 +46,16 @@ class Base(models.AbstractModel):
                 )
             ) from None
         self.invalidate_recordset()
+
+    def _billing_select_for_update(self, mode):
+        """Lock these records' rows (``mode``: NOWAIT or SKIP LOCKED); the ids locked.
+        A busy row is an expected outcome the callers report: not a "bad query"
+        for the server log."""
+        self.env.cr.execute(
+            SQL("SELECT id FROM %s WHERE id IN %s FOR UPDATE %s", SQL.identifier(self._table), tuple(self.ids), mode),
+            log_exceptions=False,
+        )
+        return self.env.cr.fetchall()
 
     def _billing_try_lock(self):
         """Row-lock those of these records that are free right now and return
@@ -45,15 +67,7 @@ class Base(models.AbstractModel):
             return self.browse()
         try:
             with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM %s WHERE id IN %s FOR UPDATE SKIP LOCKED",
-                        SQL.identifier(self._table),
-                        tuple(self.ids),
-                    ),
-                    log_exceptions=False,
-                )
-                locked_ids = {row[0] for row in self.env.cr.fetchall()}
+                locked_ids = {row[0] for row in self._billing_select_for_update(SQL("SKIP LOCKED"))}
         except errors.SerializationFailure:
             # A row changed since this transaction's snapshot cannot be locked in
             # it, and fails the whole statement: lock the others one by one.

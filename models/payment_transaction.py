@@ -58,12 +58,6 @@ class PaymentTransaction(models.Model):
         invoices = (moves | moves.billing_origin_id)._billing_family().filtered(lambda m: not m.billing_origin_id)
         return invoices.sorted(lambda m: (m.invoice_date_due or m.invoice_date or fields.Date.today(), m.id))
 
-    def _billing_invoice(self):
-        """The family invoice this transaction pays (or, for a refund, the one
-        its source transaction paid)."""
-        self.ensure_one()
-        return self._billing_invoices()[:1]
-
     def _billing_references(self):
         """What staff may have typed as the reference of this transaction."""
         self.ensure_one()

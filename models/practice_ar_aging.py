@@ -149,6 +149,9 @@ class PracticeArAging(models.Model):
                        %(as_of)s::date - COALESCE(m.invoice_date_due, m.invoice_date) AS days_past_due,
                        pm.residual
                   FROM per_move pm
+                  -- The family predicate, copied from account.move._billing_family() /
+                  -- _billing_family_domain() (models/account_move.py): change them together.
+                  -- Open here means an open receivable as of the date, not BILLING_OPEN_STATES.
                   JOIN account_move m ON m.id = pm.move_id
                                      AND m.practice_client_id IS NOT NULL
                                      AND m.move_type = 'out_invoice'

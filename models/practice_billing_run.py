@@ -56,12 +56,7 @@ class PracticeBillingRun(models.Model):
 
     @api.depends("line_ids.state")
     def _compute_counts(self):
-        counts = {
-            (run.id, state): count
-            for run, state, count in self.env["practice.billing.run.line"]
-            .sudo()
-            ._read_group([("run_id", "in", self.ids)], ["run_id", "state"], ["__count"])
-        }
+        counts = self._billing_line_counts("practice.billing.run.line", "run_id")
         for run in self:
             pending = counts.get((run.id, "pending"), 0)
             created = counts.get((run.id, "created"), 0)

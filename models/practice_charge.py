@@ -9,6 +9,7 @@ INVOICE_BATCH_SIZE = 100
 class PracticeCharge(models.Model):
     _name = "practice.charge"
     _description = "Family Charge"
+    _inherit = ["parent_billing.protected.mixin"]
     _order = "date, id"
     _rec_name = "name"
 
@@ -69,14 +70,20 @@ class PracticeCharge(models.Model):
                 )
             )
 
-    def write(self, vals):
-        if {"state", "move_line_id"} & set(vals) and not self.env["account.move"]._billing_in_transition():
-            raise UserError(self.env._("A charge is invoiced and released by the billing actions only."))
-        if {"client_id", "units", "unit_price", "date", "product_id"} & set(vals) and any(
-            c.state == "invoiced" for c in self
-        ):
-            raise UserError(self.env._("An invoiced charge cannot be changed; edit its draft invoice line instead."))
-        return super().write(vals)
+    def _billing_transition_fields(self):
+        return {"state", "move_line_id"}
+
+    def _billing_transition_error(self, fields, create=False):
+        return self.env._("A charge is invoiced and released by the billing actions only.")
+
+    def _billing_frozen_fields(self):
+        return {"client_id", "units", "unit_price", "date", "product_id"}
+
+    def _billing_frozen_records(self):
+        return self.filtered(lambda charge: charge.state == "invoiced")
+
+    def _billing_frozen_error(self, records, fields):
+        return self.env._("An invoiced charge cannot be changed; edit its draft invoice line instead.")
 
     # ------------------------------------------------------------------
     # Invoicing

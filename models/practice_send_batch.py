@@ -30,12 +30,7 @@ class PracticeSendBatch(models.Model):
 
     @api.depends("line_ids.state")
     def _compute_counts(self):
-        counts = {
-            (batch.id, state): count
-            for batch, state, count in self.env["practice.send.batch.line"]
-            .sudo()
-            ._read_group([("batch_id", "in", self.ids)], ["batch_id", "state"], ["__count"])
-        }
+        counts = self._billing_line_counts("practice.send.batch.line", "batch_id")
         for batch in self:
             queued = counts.get((batch.id, "queued"), 0)
             sent = counts.get((batch.id, "sent"), 0)

@@ -1,14 +1,11 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-# Fields a finalized session may no longer change: its charge or claim was built from them.
-LOCKED_FIELDS = {"client_id", "date", "product_id", "units", "unit_price", "company_id"}
-
 
 class PracticeSession(models.Model):
     _name = "practice.session"
     _description = "Therapy Session"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "parent_billing.protected.mixin"]
     _order = "date desc, id desc"
 
     client_id = fields.Many2one("practice.client", required=True, index=True, tracking=True)
@@ -61,15 +58,18 @@ class PracticeSession(models.Model):
             if session.unit_price < 0:
                 raise ValidationError(self.env._("A session rate cannot be negative (got %s).", session.unit_price))
 
-    def write(self, vals):
-        if LOCKED_FIELDS & set(vals) and any(session.state == "finalized" for session in self):
-            raise UserError(
-                self.env._(
-                    "A finalized session cannot change its client, date, service, units or rate: "
-                    "its charge or claim was built from them."
-                )
-            )
-        return super().write(vals)
+    def _billing_frozen_fields(self):
+        """What a finalized session's charge or claim was built from."""
+        return {"client_id", "date", "product_id", "units", "unit_price", "company_id"}
+
+    def _billing_frozen_records(self):
+        return self.filtered(lambda session: session.state == "finalized")
+
+    def _billing_frozen_error(self, records, fields):
+        return self.env._(
+            "A finalized session cannot change its client, date, service, units or rate: "
+            "its charge or claim was built from them."
+        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_finalized(self):

@@ -32,28 +32,12 @@ _logger = logging.getLogger(__name__)
 STATEMENT_STATES = [("draft", "Draft"), ("sent", "Sent")]
 AGING_BUCKETS = ("amount_not_due", "amount_0_30", "amount_31_60", "amount_61_90", "amount_90_plus")
 STATEMENT_BATCH_SIZE = 50
-# Set by the billing actions only (Send); every other stored figure is never written after creation.
-STATEMENT_TRANSITION_FIELDS = frozenset({"state", "sent_date"})
-STATEMENT_FROZEN_FIELDS = frozenset(
-    {
-        "name",
-        "partner_id",
-        "company_id",
-        "date_from",
-        "date_to",
-        "opening_balance",
-        "closing_balance",
-        "line_ids",
-        "previous_id",
-        *AGING_BUCKETS,
-    }
-)
 
 
 class PracticeStatement(models.Model):
     _name = "practice.statement"
     _description = "Parent Statement"
-    _inherit = ["portal.mixin", "mail.thread"]
+    _inherit = ["portal.mixin", "mail.thread", "parent_billing.protected.mixin"]
     _order = "date_to desc, id desc"
 
     name = fields.Char(string="Number", required=True, readonly=True, copy=False, index="trigram")
@@ -104,9 +88,6 @@ class PracticeStatement(models.Model):
     # ------------------------------------------------------------------
     # Immutability
     # ------------------------------------------------------------------
-    def _billing_in_transition(self):
-        return self.env["account.move"]._billing_in_transition()
-
     @api.model_create_multi
     def create(self, vals_list):
         if not self._billing_in_transition():
@@ -115,20 +96,32 @@ class PracticeStatement(models.Model):
             )
         return super().create(vals_list)
 
-    def write(self, vals):
-        frozen = STATEMENT_FROZEN_FIELDS.intersection(vals)
+    def _billing_frozen_fields(self):
+        """Every stored figure is never written after creation; the status and
+        sent date are set by Send only (one refusal names them all)."""
+        frozen = {
+            "name",
+            "partner_id",
+            "company_id",
+            "date_from",
+            "date_to",
+            "opening_balance",
+            "closing_balance",
+            "line_ids",
+            "previous_id",
+            *AGING_BUCKETS,
+        }
         if not self._billing_in_transition():
-            frozen |= STATEMENT_TRANSITION_FIELDS.intersection(vals)
-        if frozen and self:
-            raise UserError(
-                self.env._(
-                    "Statement %(statement)s is a record of what was true when it was made: "
-                    "%(fields)s cannot change. Generate a new statement instead.",
-                    statement=self[0].name,
-                    fields=", ".join(sorted(self._fields[name].string for name in frozen)),
-                )
-            )
-        return super().write(vals)
+            frozen |= {"state", "sent_date"}
+        return frozen
+
+    def _billing_frozen_error(self, records, fields):
+        return self.env._(
+            "Statement %(statement)s is a record of what was true when it was made: "
+            "%(fields)s cannot change. Generate a new statement instead.",
+            statement=records[0].name,
+            fields=self._billing_field_labels(fields),
+        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_statement(self):
@@ -398,12 +391,7 @@ class PracticeStatement(models.Model):
         self.ensure_one()
         template = self.env.ref("parent_billing.mail_template_parent_statement")
         self._portal_ensure_token()
-        self.with_context(mail_notify_force_send=False).message_post_with_source(
-            template,
-            subtype_xmlid="mail.mt_note",
-            partner_ids=self.partner_id.ids,
-            email_layout_xmlid="mail.mail_notification_light",
-        )
+        self._billing_email_parent(template, self.partner_id)
 
     def action_billing_preview(self):
         """Staff: the statement PDF."""

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .account_move import BILLING_OPEN_STATES
+
 
 class ResPartner(models.Model):
     """A parent's payment reminders can be paused by staff (payment plan,
@@ -86,7 +88,7 @@ class ResPartner(models.Model):
         if move_ids := self.env.context.get("billing_reminder_move_ids"):
             return Move.browse(move_ids).filtered(lambda m: m.partner_id == self)
         return Move.search(
-            [("partner_id", "=", self.id), ("billing_state", "in", ("sent", "overdue"))],
+            [("partner_id", "=", self.id), ("billing_state", "in", BILLING_OPEN_STATES)],
             order="invoice_date_due, id",
         )
 

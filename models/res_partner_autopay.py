@@ -1,16 +1,15 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-# Set by the autopay actions only (the parent's consent in the portal, a revoke).
-AUTOPAY_FIELDS = frozenset({"billing_autopay_token_id", "billing_autopay_consent_id"})
-
 
 class ResPartner(models.Model):
     """Autopay of a parent: the saved card (``payment.token``) to charge and
     the consent in force. Only the parent turns it on, in the portal, with
     her own card; she or billing staff turn it off."""
 
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "parent_billing.protected.mixin"]
+    _billing_protect_create = True
 
     billing_autopay_token_id = fields.Many2one(
         "payment.token",
@@ -39,24 +38,17 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     # The seal: autopay fields change through the autopay actions only
     # ------------------------------------------------------------------
-    def write(self, vals):
-        if AUTOPAY_FIELDS.intersection(vals) and not self.env["account.move"]._billing_in_transition():
-            raise UserError(
-                self.env._(
-                    "Autopay is turned on by the parent in the portal, with consent, and turned off with "
-                    "Turn Off Autopay: it cannot be set directly."
-                )
-            )
-        return super().write(vals)
+    def _billing_transition_fields(self):
+        """Set by the autopay actions only (the parent's consent in the portal, a revoke)."""
+        return {"billing_autopay_token_id", "billing_autopay_consent_id"}
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if (
-            any(AUTOPAY_FIELDS.intersection(vals) for vals in vals_list)
-            and not self.env["account.move"]._billing_in_transition()
-        ):
-            raise UserError(self.env._("Autopay is turned on by the parent in the portal, with consent."))
-        return super().create(vals_list)
+    def _billing_transition_error(self, fields, create=False):
+        if create:
+            return self.env._("Autopay is turned on by the parent in the portal, with consent.")
+        return self.env._(
+            "Autopay is turned on by the parent in the portal, with consent, and turned off with "
+            "Turn Off Autopay: it cannot be set directly."
+        )
 
     # ------------------------------------------------------------------
     # Consent

@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, fields, models
 
 
 class AccountMoveBillingAmountMixin(models.AbstractModel):
@@ -8,6 +8,21 @@ class AccountMoveBillingAmountMixin(models.AbstractModel):
 
     _name = "account.move.billing.amount.mixin"
     _description = "Family Billing Amount Dialog"
+
+    move_id = fields.Many2one("account.move", required=True)
+    currency_id = fields.Many2one(related="move_id.currency_id")
+    amount = fields.Monetary(required=True, currency_field="currency_id")
+
+    @api.model
+    def default_get(self, fields_list):
+        res = super().default_get(fields_list)
+        if move_id := res.get("move_id"):
+            res.setdefault("amount", self._billing_default_amount(self.env["account.move"].browse(move_id)))
+        return res
+
+    def _billing_default_amount(self, move):
+        """The amount the dialog opens with."""
+        raise NotImplementedError
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -9,10 +9,7 @@ class AccountMoveBillingPayment(models.TransientModel):
     _inherit = ["account.move.billing.amount.mixin"]
     _description = "Record Family Invoice Payment"
 
-    move_id = fields.Many2one("account.move", required=True)
-    currency_id = fields.Many2one(related="move_id.currency_id")
     amount_due = fields.Monetary(related="move_id.billing_amount_due", string="Balance")
-    amount = fields.Monetary(required=True, currency_field="currency_id")
     date = fields.Date(required=True, default=fields.Date.context_today)
     method = fields.Selection(BILLING_METHODS, required=True, default="check")
     reference = fields.Char(help="Check number, transaction id, ...")
@@ -26,12 +23,8 @@ class AccountMoveBillingPayment(models.TransientModel):
     )
     payment_id = fields.Many2one("account.payment", readonly=True, help="The payment this dialog recorded.")
 
-    @api.model
-    def default_get(self, fields_list):
-        res = super().default_get(fields_list)
-        if move_id := res.get("move_id"):
-            res.setdefault("amount", self.env["account.move"].browse(move_id).billing_amount_due)
-        return res
+    def _billing_default_amount(self, move):
+        return move.billing_amount_due
 
     def _billing_amount_kind(self):
         return "payment"

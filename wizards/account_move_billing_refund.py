@@ -8,10 +8,7 @@ class AccountMoveBillingRefund(models.TransientModel):
     _inherit = ["account.move.billing.amount.mixin"]
     _description = "Refund Family Invoice"
 
-    move_id = fields.Many2one("account.move", required=True)
-    currency_id = fields.Many2one(related="move_id.currency_id")
     amount_paid = fields.Monetary(related="move_id.billing_amount_refundable", string="Refundable")
-    amount = fields.Monetary(required=True, currency_field="currency_id")
     reason = fields.Char(required=True)
     method = fields.Selection(
         BILLING_METHODS, help="How the money goes back; by default the method of the payment refunded."
@@ -23,12 +20,8 @@ class AccountMoveBillingRefund(models.TransientModel):
     can_use_processor = fields.Boolean(compute="_compute_can_use_processor")
     through_processor = fields.Boolean(string="Refund through the payment processor")
 
-    @api.model
-    def default_get(self, fields_list):
-        res = super().default_get(fields_list)
-        if move_id := res.get("move_id"):
-            res.setdefault("amount", self.env["account.move"].browse(move_id).billing_amount_refundable)
-        return res
+    def _billing_default_amount(self, move):
+        return move.billing_amount_refundable
 
     def _billing_amount_kind(self):
         return "refund"
