@@ -70,6 +70,7 @@
         "views/parent_billing_autopay_views.xml",
         "views/parent_billing_autopay_portal_templates.xml",
         "views/mail_template_views.xml",
+        "views/res_partner_account_views.xml",
     ],
     "demo": [
         "demo/parent_billing_demo.xml",
