@@ -27,7 +27,7 @@ def _billing_can_see(invoice_sudo, access_token):
     if access_token and invoice_sudo.access_token and consteq(invoice_sudo.access_token, access_token):
         return True
     user = request.env.user
-    return user._is_internal() or (not user._is_public() and invoice_sudo.partner_id == user.partner_id)
+    return user._is_internal() or (not user._is_public() and user.partner_id._billing_portal_sees(invoice_sudo))
 
 
 def _billing_not_generic_domain():
@@ -54,13 +54,14 @@ def billing_portal_page(model, domain, url, page, step, order=None):
 
 class ParentBillingPortal(PortalAccount):
     def _get_billing_domain(self):
-        """Family invoices billed to exactly this parent: never drafts, never a
-        sibling contact's, whatever Odoo's commercial-partner rules allow."""
+        """Family invoices billed to exactly this parent (or, for a billing
+        contact, of its account): never drafts, never a sibling contact's,
+        whatever Odoo's commercial-partner rules allow."""
         return [
             *request.env["account.move"]._billing_family_domain(),
             ("state", "=", "posted"),  # sent: a draft voided before Send never was
             ("billing_state", "in", PORTAL_BILLING_STATES),
-            ("partner_id", "=", request.env.user.partner_id.id),
+            *request.env.user.partner_id._billing_portal_move_domain(),
         ]
 
     def _prepare_home_portal_values(self, counters):

@@ -12,7 +12,8 @@ class StatementPortal(CustomerPortal):
     (``practice_statement_rule_portal``) and the portal's access check."""
 
     def _get_statements_domain(self):
-        return [("partner_id", "=", request.env.user.partner_id.id), ("state", "=", "sent")]
+        partners = request.env.user.partner_id._billing_portal_statement_partners()
+        return [("partner_id", "in", partners.ids), ("state", "=", "sent")]
 
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)

@@ -29,3 +29,5 @@ from . import res_partner_autopay
 from . import res_partner_credit
 from . import account_move_credit
 from . import account_move_autopay
+from . import res_partner_account, practice_client_account, account_move_account, practice_statement_account
+from . import payment_transaction_account, payment_token

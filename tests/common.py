@@ -91,11 +91,15 @@ class JsonRpcMixin:
         return answer["result"]
 
     def _refused(self, model, method, args, kwargs=None, match=""):
-        """The call fails with a UserError/AccessError whose message says ``match``."""
+        """The call fails with a clear error (UserError, AccessError, ValidationError) saying ``match``."""
         answer = self._call(model, method, args, kwargs)
         self.assertIn("error", answer, f"{model}.{method} {args} was accepted")
         error = answer["error"]["data"]
-        self.assertIn(error["name"], ("odoo.exceptions.UserError", "odoo.exceptions.AccessError"), error["message"])
+        self.assertIn(
+            error["name"],
+            ("odoo.exceptions.UserError", "odoo.exceptions.AccessError", "odoo.exceptions.ValidationError"),
+            error["message"],
+        )
         self.assertIn(match, error["message"])
         return error["message"]
 
@@ -296,6 +300,20 @@ class BillingCommon(AccountTestInvoicingCommon):
         """The parent's partner ledger and Billing AR both say ``amount``."""
         self.assertEqual(self._receivable_balance(partner), amount, "partner ledger")
         self.assertEqual(self._billing_ar(partner), amount, "Billing AR")
+
+    def assertAccountMoney(self, account, ledger, invoices_due=None):
+        """Per account: its partner ledger and Billing AR say ``ledger``, and
+        its family invoices' balances add up to ``invoices_due`` (``ledger``
+        unless the account holds an unapplied credit)."""
+        self.env.invalidate_all()
+        moves = self.env["account.move"].search(
+            self.env["account.move"]._billing_family_domain()
+            + [("commercial_partner_id", "=", account.commercial_partner_id.id), ("state", "=", "posted")]
+        )
+        due = self.currency.round(sum(moves.mapped("billing_amount_due")))
+        self.assertEqual(self._receivable_balance(account), ledger, f"ledger of {account.name}")
+        self.assertEqual(due, ledger if invoices_due is None else invoices_due, f"invoices of {account.name}")
+        self.assertEqual(self._billing_ar(account), ledger, f"Billing AR of {account.name}")
 
     def assertPrivacyMinimal(self, mail, move, amount="130.00"):
         """The email to the parent names no child, service, code or note; it

@@ -1,0 +1,61 @@
+from odoo import http
+from odoo.exceptions import AccessError
+from odoo.http import request
+
+from .portal import ParentBillingPaymentPortal
+
+
+class ParentBillingAccountPaymentPortal(ParentBillingPaymentPortal):
+    """A saved card is used or removed only by the logged-in user whose
+    partner saved it (Odoo accepts any contact of the same commercial
+    partner); a payer who is not logged in (the emailed link) can neither
+    use nor save a card. The cards listed on /my/payment_method follow
+    ``payment.token._get_available_tokens``."""
+
+    def _create_transaction(
+        self,
+        provider_id,
+        payment_method_id,
+        token_id,
+        amount,
+        currency_id,
+        partner_id,
+        flow,
+        tokenization_requested,
+        landing_route,
+        **kwargs,
+    ):
+        user = request.env.user
+        public = user._is_public()
+        if flow == "token":
+            token_sudo = request.env["payment.token"].sudo().browse(self._cast_as_int(token_id) or 0).exists()
+            if public or token_sudo.partner_id != user.partner_id:
+                raise AccessError(
+                    request.env._(
+                        "A saved card can only be used by the person who saved it, signed in to their own account."
+                    )
+                )
+        if public:
+            tokenization_requested = False
+        tx_sudo = super()._create_transaction(
+            provider_id,
+            payment_method_id,
+            token_id,
+            amount,
+            currency_id,
+            partner_id,
+            flow,
+            tokenization_requested,
+            landing_route,
+            **kwargs,
+        )
+        if public and tx_sudo.tokenize:
+            tx_sudo.tokenize = False  # even where the provider asks for it: a card is saved by its signed-in owner
+        return tx_sudo
+
+    @http.route()
+    def archive_token(self, token_id):
+        token_sudo = request.env["payment.token"].sudo().browse(self._cast_as_int(token_id) or 0).exists()
+        if token_sudo and token_sudo.partner_id != request.env.user.partner_id:
+            raise AccessError(request.env._("You can only remove the cards you saved yourself."))
+        return super().archive_token(token_id)
