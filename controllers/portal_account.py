@@ -29,13 +29,15 @@ class ParentBillingAccountPaymentPortal(ParentBillingPaymentPortal):
         public = user._is_public()
         if flow == "token":
             token_sudo = request.env["payment.token"].sudo().browse(self._cast_as_int(token_id) or 0).exists()
-            if public or token_sudo.partner_id != user.partner_id:
+            if token_sudo._billing_owner_only() and (public or token_sudo.partner_id != user.partner_id):
                 raise AccessError(
                     request.env._(
                         "A saved card can only be used by the person who saved it, signed in to their own account."
                     )
                 )
-        if public:
+        billed = request.env["res.partner"].sudo().browse(self._cast_as_int(partner_id) or 0).exists()
+        family = public and billed and billed._billing_card_owner_only()
+        if family:
             tokenization_requested = False
         tx_sudo = super()._create_transaction(
             provider_id,
@@ -49,13 +51,13 @@ class ParentBillingAccountPaymentPortal(ParentBillingPaymentPortal):
             landing_route,
             **kwargs,
         )
-        if public and tx_sudo.tokenize:
+        if family and tx_sudo.tokenize:
             tx_sudo.tokenize = False  # even where the provider asks for it: a card is saved by its signed-in owner
         return tx_sudo
 
     @http.route()
     def archive_token(self, token_id):
         token_sudo = request.env["payment.token"].sudo().browse(self._cast_as_int(token_id) or 0).exists()
-        if token_sudo and token_sudo.partner_id != request.env.user.partner_id:
+        if token_sudo._billing_owner_only() and token_sudo.partner_id != request.env.user.partner_id:
             raise AccessError(request.env._("You can only remove the cards you saved yourself."))
         return super().archive_token(token_id)

@@ -36,17 +36,6 @@ class AccountMove(models.Model):
         return super().js_assign_outstanding_line(line_id)
 
     def write(self, vals):
-        if "access_token" in vals and not self._billing_in_transition():
-            self._billing_check_token_change(vals["access_token"])
+        if "access_token" in vals:
+            self._billing_documents()._billing_check_token_kept(vals["access_token"])
         return super().write(vals)
-
-    def _billing_check_token_change(self, token):
-        for move in self._billing_documents():
-            if move.access_token and token != move.access_token:
-                raise UserError(
-                    self.env._(
-                        "The link of %(document)s was already given to the parent: its access token cannot be "
-                        "changed or cleared.",
-                        document=move.display_name,
-                    )
-                )

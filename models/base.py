@@ -29,6 +29,23 @@ class Base(models.AbstractModel):
         """The labels of fields ``names``, sorted, for a refusal naming them."""
         return ", ".join(sorted(self._fields[name].string for name in names))
 
+    def _billing_check_token_kept(self, token):
+        """Refuse changing or clearing a portal access token already given out
+        (the link in the parent's email) on these family documents, outside
+        the billing actions; an empty token may be filled (Odoo does so when
+        it mails a link)."""
+        if self.env["account.move"]._billing_in_transition():
+            return
+        for record in self:
+            if record.access_token and token != record.access_token:
+                raise UserError(
+                    self.env._(
+                        "The link of %(document)s was already given to the parent: its access token cannot be "
+                        "changed or cleared.",
+                        document=record.display_name,
+                    )
+                )
+
     def _billing_lock(self):
         """Row-lock these records for this transaction, so two users acting on
         the same rows at once cannot both succeed: the second gets a clear

@@ -1,5 +1,4 @@
 from odoo import api, models
-from odoo.exceptions import UserError
 
 
 class PracticeStatement(models.Model):
@@ -19,14 +18,6 @@ class PracticeStatement(models.Model):
         return super()._billing_generate(partners.commercial_partner_id, date_from, date_to)
 
     def write(self, vals):
-        if "access_token" in vals and not self._billing_in_transition():
-            for statement in self:
-                if statement.access_token and vals["access_token"] != statement.access_token:
-                    raise UserError(
-                        self.env._(
-                            "The link of statement %(statement)s was already given to the parent: its access token "
-                            "cannot be changed or cleared.",
-                            statement=statement.name,
-                        )
-                    )
+        if "access_token" in vals:
+            self._billing_check_token_kept(vals["access_token"])
         return super().write(vals)

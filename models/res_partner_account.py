@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .account_move import BILLING_OPEN_STATES
+
 
 class ResPartner(models.Model):
     """The billed account: Odoo's commercial partner of the billed parent.
@@ -96,6 +98,19 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     # What a portal login sees
     # ------------------------------------------------------------------
+    def _billing_card_owner_only(self):
+        """Whether the saved cards of this partner follow the account rule: a
+        card of a billed account is used, removed or chosen for autopay only
+        by the signed-in user who saved it. Cards of every other partner keep
+        Odoo's rule (any contact of the commercial partner)."""
+        self.ensure_one()
+        return self.commercial_partner_id._billing_has_family_documents() or bool(
+            self.env["practice.client"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_count([("partner_id", "child_of", self.commercial_partner_id.id)], limit=1)
+        )
+
     def _billing_portal_account(self):
         """The account whose family documents this login's partner sees besides
         its own: its commercial partner when it is a billing contact."""
@@ -136,13 +151,7 @@ class ResPartner(models.Model):
         parents = env["practice.client"].with_context(active_test=False).search([]).partner_id
         billed = (
             env["account.move"]
-            .search(
-                [
-                    ("practice_client_id", "!=", False),
-                    ("move_type", "=", "out_invoice"),
-                    ("billing_state", "in", ("sent", "overdue")),
-                ]
-            )
+            .search(env["account.move"]._billing_family_domain() + [("billing_state", "in", BILLING_OPEN_STATES)])
             .partner_id
         )
         return (parents | billed).filtered("parent_id")
