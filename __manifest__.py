@@ -70,6 +70,7 @@
         "views/parent_billing_autopay_views.xml",
         "views/parent_billing_autopay_portal_templates.xml",
         "views/mail_template_views.xml",
+        "views/account_move_in_flight_portal_templates.xml",
     ],
     "demo": [
         "demo/parent_billing_demo.xml",

@@ -27,3 +27,4 @@ from . import res_partner_autopay
 from . import res_partner_credit
 from . import account_move_credit
 from . import account_move_autopay
+from . import account_move_in_flight
