@@ -291,6 +291,11 @@ class TestVoid(PaymentsCommon):
     def test_processor_notification_after_void_is_not_applied(self):
         move = self._sent_invoice()
         tx = self._portal_transaction(move)  # the parent started paying...
+        # An abandoned click (over 30 minutes old): no longer a payment in flight.
+        self.env.cr.execute(
+            "UPDATE payment_transaction SET create_date = '2000-01-01' WHERE id = %s", [tx.id]
+        )
+        tx.invalidate_recordset(["create_date"])
         move._billing_void("Issued in error")  # ... staff voided meanwhile
         self._notify(tx)
         self.assertEqual(tx.state, "done")
@@ -304,6 +309,10 @@ class TestVoid(PaymentsCommon):
     def test_credit_on_voided_invoice_refunded_through_the_processor(self):
         move = self._sent_invoice()
         tx = self._portal_transaction(move)
+        self.env.cr.execute(
+            "UPDATE payment_transaction SET create_date = '2000-01-01' WHERE id = %s", [tx.id]
+        )
+        tx.invalidate_recordset(["create_date"])
         move._billing_void("Issued in error")
         self._notify(tx)
         self._figures(move, 0.0, 0.0, "voided", -130.0)
@@ -521,8 +530,18 @@ class TestProcessorPayments(PaymentsCommon):
         move = self._sent_invoice()
         tx = self._portal_transaction(move)
         self._notify(tx, "pending")
-        # Staff saw the card payment in the processor's dashboard and recorded
-        # it by hand with the processor's id...
+        # Staff saw the card payment in the processor's dashboard: recording it
+        # by hand is refused while it is in flight (issue 20)...
+        with self.assertRaisesRegex(UserError, tx.reference):
+            self._pay(move, 130.0, "card", f"demo-{tx.reference}", user=self.billing_user)
+        # ... once the click is abandoned (not pending any more), staff record it by hand.
+        tx._set_error("abandoned")
+        tx.is_post_processed = True
+        tx.state = "draft"
+        self.env.cr.execute(
+            "UPDATE payment_transaction SET create_date = '2000-01-01' WHERE id = %s", [tx.id]
+        )
+        tx.invalidate_recordset(["create_date"])
         staff = self._pay(move, 130.0, "card", f"demo-{tx.reference}", user=self.billing_user)
         # ... then the processor confirms the same money.
         self._notify(tx, "done")
@@ -611,6 +630,10 @@ class TestConcurrentPayments(RealConnectionsCase):
                     "operation": "online_direct",
                     "invoice_ids": [Command.set(move.ids)],
                 }
+            )
+            # Started over 30 minutes ago (not in flight: staff may record it by hand).
+            env.cr.execute(
+                "UPDATE payment_transaction SET create_date = '2000-01-01' WHERE id = %s", [tx.id]
             )
             ids.update(tx=tx.id, reference=f"demo-{tx.reference}")  # what the processor's dashboard shows
             # The other connections must see this data.
