@@ -28,3 +28,5 @@ from . import res_partner_credit
 from . import account_move_credit
 from . import account_move_autopay
 from . import account_move_in_flight
+from . import billing_input_bounds
+from . import practice_statement_supersede

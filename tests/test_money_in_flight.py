@@ -4,9 +4,10 @@ is charged once; after every scenario the parent's ledger, the invoice
 balances and Billing AR agree to the cent, and the number of successful
 charges per invoice is what the parent meant to pay."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from freezegun import freeze_time
+from psycopg2 import errors
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
@@ -14,8 +15,10 @@ from odoo.tests import Form, HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
+from . import test_autopay, test_statements
 from .common import RealConnectionsCase, skip_unless_installed
-from .test_autopay import AutopayCommon, TestAutopayConcurrency
+from .test_autopay import AutopayCommon
+from .test_statements import DATE_TO, MADE_ON, StatementCommon
 
 
 class InFlightCommon(AutopayCommon):
@@ -247,16 +250,18 @@ class TestPayNowHttp(InFlightCommon, HttpCase):
 
 @tagged("post_install", "-at_install")
 class TestMoneyInFlightConcurrency(RealConnectionsCase):
-    """Pay now and the autopay run in different workers, on real connections."""
+    """Pay now and the autopay run in different workers, on real connections.
+    Helpers are borrowed, not inherited: a test class imported or subclassed
+    here would run its tests twice."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         skip_unless_installed(cls.env, "payment_demo")
 
-    _committed_autopay_invoice = TestAutopayConcurrency._committed_autopay_invoice
-    _remove_autopay = TestAutopayConcurrency._remove_autopay
-    _check_one_payment = TestAutopayConcurrency._check_one_payment
+    _committed_autopay_invoice = test_autopay.TestAutopayConcurrency._committed_autopay_invoice
+    _remove_autopay = test_autopay.TestAutopayConcurrency._remove_autopay
+    _check_one_payment = test_autopay.TestAutopayConcurrency._check_one_payment
 
     def test_pay_now_done_in_one_worker_blocks_autopay_in_another(self):
         ids = self._committed_autopay_invoice()
@@ -309,3 +314,66 @@ class TestMoneyInFlightConcurrency(RealConnectionsCase):
             env2["account.move"]._cron_billing_autopay()
             env2.cr.commit()
         self._check_one_payment(ids)
+
+
+@tagged("post_install", "-at_install")
+class TestStatementSuperseded(StatementCommon):
+    def test_regenerating_supersedes_the_old_statement(self):
+        first = self._generate(self.parent_rivera)
+        with freeze_time(MADE_ON):
+            self.inv_feb._billing_register_payment(10.0, date(2026, 3, 28), "check", "CHK-328")
+        second = self._generate(self.parent_rivera)
+        self.assertEqual(second.previous_id, first)
+        self.assertRecordValues(first | second, [{"state": "superseded"}, {"state": "draft"}])
+        live = self.env["practice.statement"].search(
+            [("partner_id", "=", self.parent_rivera.id), ("date_to", "=", DATE_TO), ("state", "!=", "superseded")]
+        )
+        self.assertEqual(live, second, "one live statement per account and period")
+
+    def test_unique_index_allows_one_live_statement_per_period(self):
+        first = self._generate(self.parent_rivera)
+        with (
+            self.assertRaises(errors.UniqueViolation),
+            mute_logger("odoo.sql_db"),
+            self.env.cr.savepoint(),
+            self.env["account.move"]._billing_transition(),
+        ):
+            self.env["practice.statement"].create(
+                {
+                    "name": "DUP",
+                    "partner_id": first.partner_id.id,
+                    "company_id": first.company_id.id,
+                    "date_from": first.date_from,
+                    "date_to": first.date_to,
+                }
+            ).flush_recordset()
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentStatementRuns(RealConnectionsCase):
+    _remove_statements = test_statements.TestConcurrentStatementSend._remove_statements
+
+    def test_two_statement_runs_for_one_period_make_one_live_statement(self):
+        ids = self._commit_family("Statements", price=40.0, invoice=True)
+        self.addCleanup(self._remove_statements, ids["parent"])
+        with self._connection() as env:
+            env["account.move"].browse(ids["move"]).action_billing_send()
+            env.cr.commit()
+        with self.assertNoLogs("odoo.sql_db", "ERROR"), self._connection() as env1, self._connection() as env2:
+            today = fields.Date.context_today(env1["practice.statement"])
+            env2.cr.execute("SELECT 1 FROM practice_statement LIMIT 1")  # env2's snapshot: before env1's run
+            parent1 = env1["res.partner"].browse(ids["parent"])
+            made = env1["practice.statement"]._billing_generate(parent1, today, today)
+            env1.cr.commit()
+            parent2 = env2["res.partner"].browse(ids["parent"])
+            with self.assertRaisesRegex(UserError, "being made by another run"):
+                env2["practice.statement"]._billing_generate(parent2, today, today)
+            env2.cr.commit()  # the transaction is still usable
+            env2.invalidate_all()
+            self.assertEqual(env2["practice.statement"]._billing_generate(parent2, today, today), made.with_env(env2))
+            env2.cr.commit()
+        with self._connection() as env:
+            statements = env["practice.statement"].search([("partner_id", "=", ids["parent"])])
+            self.assertEqual(len(statements), 1)
+            self.assertEqual(statements.state, "draft")
+            self.assertEqual(statements.closing_balance, 40.0)
