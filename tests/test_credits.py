@@ -72,9 +72,7 @@ class CreditsCommon(BillingCommon):
             )
         )
         # An abandoned click (over 30 minutes old): no longer a payment in flight.
-        self.env.cr.execute(
-            "UPDATE payment_transaction SET create_date = '2000-01-01' WHERE id = %s", [tx.id]
-        )
+        self.env.cr.execute("UPDATE payment_transaction SET create_date = '2000-01-01' WHERE id = %s", [tx.id])
         tx.invalidate_recordset(["create_date"])
         move._billing_void("Issued in error")
         self.env["payment.transaction"].sudo()._handle_notification_data(
