@@ -71,6 +71,8 @@
         "views/parent_billing_autopay_portal_templates.xml",
         "views/mail_template_views.xml",
         "views/account_move_in_flight_portal_templates.xml",
+        "wizards/account_move_billing_release_views.xml",
+        "views/account_move_in_flight_views.xml",
     ],
     "demo": [
         "demo/parent_billing_demo.xml",

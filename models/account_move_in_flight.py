@@ -184,6 +184,9 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Release
     # ------------------------------------------------------------------
+    def action_billing_open_release(self):
+        return self._billing_wizard_action("account.move.billing.release", self.env._("Release Payment"))
+
     def _billing_release_transaction(self, reason):
         """A billing manager ends this invoice's stuck charge (an abandoned
         click, a processor that never answered): a pending one is cancelled,

@@ -141,6 +141,36 @@ class TestMoneyInFlight(InFlightCommon):
         self.assertFalse(self._done_charges(move))
         self._assert_books(0.0, [(move, 0.0, 0.0, 0.0, "voided")])
 
+    def test_manager_releases_a_stuck_charge_from_the_invoice_form(self):
+        token = self._token(self.parent_rivera, state="pending")
+        with freeze_time("2026-04-01"):
+            self._enroll(token)
+            move = self._invoice()
+        with freeze_time("2026-05-01"):
+            self._run()
+            charge = move.billing_autopay_transaction_ids
+            self.assertTrue(move.billing_has_live_transaction)
+            form_view = self.env.ref("account.view_move_form")
+            for user, shown in ((self.billing_manager, True), (self.billing_user, False)):
+                arch = self.env["account.move"].with_user(user).get_view(form_view.id)["arch"]
+                self.assertEqual("action_billing_open_release" in arch, shown, user.name)
+            with self.assertRaises(AccessError):
+                self._wizard(move, "action_billing_open_release", self.billing_user).save()
+            wizard = self._wizard(move, "action_billing_open_release", self.billing_manager)
+            wizard.reason = "Processor never answered"
+            wizard.save().action_release()
+            self.assertEqual(charge.state, "cancel")
+            self.assertIn("Processor never answered", self._notes(move))
+            move.invalidate_recordset(["billing_has_live_transaction"])
+            self.assertFalse(move.billing_has_live_transaction)
+            # Nothing left to release: the dialog says so.
+            wizard = self._wizard(move, "action_billing_open_release", self.billing_manager)
+            wizard.reason = "Again"
+            with self.assertRaisesRegex(UserError, "has no payment in progress"):
+                wizard.save().action_release()
+        self.assertFalse(self._done_charges(move))
+        self._assert_books(80.0, [(move, 0.0, 0.0, 80.0, "sent")])
+
     def test_abandoned_draft_stops_blocking_after_thirty_minutes(self):
         move = self._invoice()
         tx = self._pay_now(move)
