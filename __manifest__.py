@@ -49,6 +49,7 @@
         "wizards/practice_statement_generate_views.xml",
         "wizards/res_partner_billing_pause_views.xml",
         "wizards/res_partner_billing_refund_credit_views.xml",
+        "wizards/account_move_billing_release_views.xml",
         "views/practice_client_views.xml",
         "views/practice_session_views.xml",
         "views/practice_claim_views.xml",

@@ -44,8 +44,10 @@ class StatementPortal(CustomerPortal):
             statement_sudo = self._document_check_access("practice.statement", statement_id, access_token)
         except (AccessError, MissingError):
             return request.redirect("/my")
-        if statement_sudo.state != "sent":
-            return request.redirect("/my")  # only what was sent to the parent, even with a token
+        if not statement_sudo.sent_date:
+            # Only what was sent to the parent, even with a token; a sent
+            # statement later superseded stays open from its email link.
+            return request.redirect("/my")
         if report_type in ("html", "pdf", "text"):
             return self._show_report(
                 model=statement_sudo,

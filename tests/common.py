@@ -68,6 +68,12 @@ def billing_ar(env, partner, as_of=None):
     return env.company.currency_id.round(sum(rows.mapped("amount_residual")))
 
 
+def abandon_transaction(env, tx):
+    """Date ``tx`` in 2000: a click abandoned long ago, not a live charge."""
+    env.cr.execute("UPDATE payment_transaction SET create_date = '2000-01-01' WHERE id = %s", [tx.id])
+    tx.invalidate_recordset(["create_date"])
+
+
 class JsonRpcMixin:
     """Real JSON-RPC calls for an HttpCase, as the browser or a script logged
     in with ``authenticate`` sends them. Core's ``make_jsonrpc_request`` keeps
@@ -270,6 +276,11 @@ class BillingCommon(AccountTestInvoicingCommon):
                 }
             )
         )
+
+    def _abandon(self, tx):
+        """Date ``tx`` over 30 minutes back: an abandoned click, no longer a
+        payment in flight (staff may then record the money by hand)."""
+        abandon_transaction(self.env, tx)
 
     def _demo_card(self, provider, partner, state="done", digits="4242"):
         """A card saved by ``partner`` with the demo provider; every charge on

@@ -50,6 +50,7 @@ class CreditsCommon(BillingCommon):
         provider = self._enable_demo_provider()
         move = self._sent_invoice(service=self.service_ot, units=1.0, count=1)
         tx = self._demo_transaction(provider, move, 41.25)
+        self._abandon(tx)  # an abandoned click (over 30 minutes old): no longer a payment in flight
         move._billing_void("Issued in error")
         self.env["payment.transaction"].sudo()._handle_notification_data(
             "demo", {"reference": tx.reference, "simulated_state": "done"}

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 from freezegun import freeze_time
 from psycopg2 import errors
@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
-from .common import BillingCommon, RealConnectionsCase, ledger_balance, skip_unless_installed
+from .common import BillingCommon, RealConnectionsCase, abandon_transaction, ledger_balance, skip_unless_installed
 
 
 class PaymentsCommon(BillingCommon):
@@ -291,6 +291,8 @@ class TestVoid(PaymentsCommon):
     def test_processor_notification_after_void_is_not_applied(self):
         move = self._sent_invoice()
         tx = self._portal_transaction(move)  # the parent started paying...
+        # An abandoned click (over 30 minutes old): no longer a payment in flight.
+        self._abandon(tx)
         move._billing_void("Issued in error")  # ... staff voided meanwhile
         self._notify(tx)
         self.assertEqual(tx.state, "done")
@@ -304,6 +306,7 @@ class TestVoid(PaymentsCommon):
     def test_credit_on_voided_invoice_refunded_through_the_processor(self):
         move = self._sent_invoice()
         tx = self._portal_transaction(move)
+        self._abandon(tx)
         move._billing_void("Issued in error")
         self._notify(tx)
         self._figures(move, 0.0, 0.0, "voided", -130.0)
@@ -517,15 +520,31 @@ class TestProcessorPayments(PaymentsCommon):
         self.assertEqual(len(move.billing_payment_ids), 1)
         self._figures(move, 130.0, 0.0, "paid", 0.0)
 
-    def test_staff_payment_of_the_same_transaction_is_not_doubled(self):
+    def test_staff_cannot_record_a_pending_card_payment_by_hand(self):
         move = self._sent_invoice()
         tx = self._portal_transaction(move)
         self._notify(tx, "pending")
-        # Staff saw the card payment in the processor's dashboard and recorded
-        # it by hand with the processor's id...
-        staff = self._pay(move, 130.0, "card", f"demo-{tx.reference}", user=self.billing_user)
-        # ... then the processor confirms the same money.
+        # Staff saw the card payment in the processor's dashboard: recording it
+        # by hand is refused while it is in flight (issue 20)...
+        with self.assertRaisesRegex(UserError, tx.reference):
+            self._pay(move, 130.0, "card", f"demo-{tx.reference}", user=self.billing_user)
+        self.assertFalse(move.billing_payment_ids)
+        self._figures(move, 0.0, 130.0, "sent", 130.0)
+        # ... the processor's confirmation records it, once.
         self._notify(tx, "done")
+        self.assertEqual(move.billing_payment_ids, tx.payment_id)
+        self._figures(move, 130.0, 0.0, "paid", 0.0)
+
+    def test_staff_payment_of_the_same_transaction_is_not_doubled(self):
+        move = self._sent_invoice()
+        tx = self._portal_transaction(move)  # the parent left the processor's page without an answer
+        with freeze_time(fields.Datetime.now() + timedelta(minutes=31)):
+            # Half an hour later the click is abandoned, not in flight; staff saw
+            # the card payment in the processor's dashboard and record it by hand...
+            self.assertFalse(move._billing_live_transactions())
+            staff = self._pay(move, 130.0, "card", f"demo-{tx.reference}", user=self.billing_user)
+            # ... then the processor's late confirmation of the same money arrives.
+            self._notify(tx, "done")
         self.assertEqual(tx.payment_id, staff)
         self.assertEqual(move.billing_payment_ids, staff)
         self._figures(move, 130.0, 0.0, "paid", 0.0)
@@ -612,6 +631,8 @@ class TestConcurrentPayments(RealConnectionsCase):
                     "invoice_ids": [Command.set(move.ids)],
                 }
             )
+            # Started over 30 minutes ago (not in flight: staff may record it by hand).
+            abandon_transaction(env, tx)
             ids.update(tx=tx.id, reference=f"demo-{tx.reference}")  # what the processor's dashboard shows
             # The other connections must see this data.
             env.cr.commit()  # pylint: disable=invalid-commit

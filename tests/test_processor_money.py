@@ -83,6 +83,7 @@ class TestProcessorMoney(StripeWebhookCase):
 
     def test_staff_payment_linked_on_typed_reference_and_same_amount(self):
         tx = self._stripe_transaction(self.invoice)
+        self._abandon(tx)
         staff = self.invoice.with_user(self.billing_user)._billing_register_payment(
             65.0, fields.Date.today(), "card", "pi_3QpB7yAlCFm536g81Wy7RCPH"
         )
@@ -153,6 +154,7 @@ class TestProcessorMoney(StripeWebhookCase):
     # --- 4. money on a voided invoice is a visible, refundable credit ---------
     def test_card_payment_after_void_is_a_refundable_credit(self):
         tx = self._stripe_transaction(self.invoice)  # the parent started paying...
+        self._abandon(tx)
         self.invoice.with_user(self.billing_manager)._billing_void("Issued in error")  # ... staff voided
         self._deliver(self._succeeded(tx))
         self.assertRecordValues(tx.payment_id, [{"amount": 65.0, "billing_move_id": self.invoice.id}])

@@ -108,6 +108,24 @@ class TestStatementPortal(JsonRpcMixin, BillingCommon, HttpCase):
         self.assertEqual(response.status_code, 303)
         self.assertNotIn(self.st_draft.name, response.text)
 
+    def test_superseded_statement_stays_open_from_its_email_link(self):
+        self.inv_sofia._billing_register_payment(10.0, self.date_to, "check", "CHK-2")
+        new = self.env["practice.statement"]._billing_generate(self.parent_rivera, self.date_from, self.date_to)
+        self.assertEqual(new.previous_id, self.st_maria)
+        self.assertEqual(self.st_maria.state, "superseded")
+        page = self._get(f"/my/statements/{self.st_maria.id}", "maria", allow_redirects=False)
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("$ 100.00", self._text(page), "what the parent was told then")
+        listing = self._text(self.url_open("/my/statements"))
+        self.assertNotIn(self.st_maria.name, listing, "the list shows live statements only")
+        self.assertNotIn(new.name, listing, "not sent yet")
+        new.action_billing_send()
+        listing = self._text(self.url_open("/my/statements"))
+        self.assertIn(new.name, listing)
+        self.assertIn("$ 90.00", listing)
+        response = self._get(f"/my/statements/{self.st_maria.id}", "jose", allow_redirects=False)
+        self.assertNotIn(self.st_maria.name, response.text, "still the parent's only")
+
     def test_record_rule_over_rpc(self):
         statement = self.st_maria
         self.assertEqual(statement.with_user(self.user_maria).read(["closing_balance"])[0]["closing_balance"], 100.0)

@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..models.billing_input_bounds import billing_non_finite
 
 
 class AccountMoveBillingWriteIn(models.TransientModel):
@@ -10,6 +13,29 @@ class AccountMoveBillingWriteIn(models.TransientModel):
     name = fields.Char(string="Description", required=True, help="Printed on the invoice, e.g. Materials fee.")
     units = fields.Float(required=True, default=1.0, digits="Product Unit of Measure")
     rate = fields.Monetary(required=True, currency_field="currency_id")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._billing_check_finite(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._billing_check_finite(vals)
+        return super().write(vals)
+
+    def onchange(self, values, field_names, fields_spec):
+        self._billing_check_finite(values)
+        return super().onchange(values, field_names, fields_spec)
+
+    @api.model
+    def _billing_check_finite(self, vals):
+        """NaN and infinity are a clear error before Odoo rounds them."""
+        bad = billing_non_finite(vals, ("units", "rate"))
+        if bad == "units":
+            raise UserError(self.env._("The units of a write-in line must be a number above zero."))
+        if bad == "rate":
+            raise UserError(self.env._("The rate of a write-in line must be an amount above zero."))
 
     def action_add(self):
         self.ensure_one()

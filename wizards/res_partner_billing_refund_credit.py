@@ -1,5 +1,7 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
+from ..models.billing_input_bounds import billing_non_finite
 from ..models.res_company import BILLING_METHODS
 
 
@@ -22,6 +24,26 @@ class ResPartnerBillingRefundCredit(models.TransientModel):
             values["partner_id"] = partner.id
             values.setdefault("amount", partner.billing_credit_amount)
         return values
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._billing_check_finite(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._billing_check_finite(vals)
+        return super().write(vals)
+
+    def onchange(self, values, field_names, fields_spec):
+        self._billing_check_finite(values)
+        return super().onchange(values, field_names, fields_spec)
+
+    @api.model
+    def _billing_check_finite(self, vals):
+        """NaN and infinity are a clear error before Odoo rounds them."""
+        if billing_non_finite(vals, ("amount",)):
+            raise UserError(self.env._("The credit refund amount must be a number above zero."))
 
     def action_refund(self):
         self.ensure_one()
