@@ -357,9 +357,18 @@ class TestGuardianPrivacy(JsonRpcMixin, GuardiansCommon, HttpCase):
                 report = html_text(self.url_open(f"/my/invoices/{mine.id}?report_type=html").content)
                 statements = html_text(self.url_open("/my/statements").content)
                 statement = html_text(self.url_open(f"/my/statements/{st_mine.id}").content)
+                # (Under tests, Odoo answers a PDF request with the report's HTML.)
+                pdfs = [
+                    html_text(self.url_open(url).content)
+                    for url in (
+                        f"/my/invoices/{mine.id}?report_type=pdf&download=true",
+                        f"/my/statements/{st_mine.id}?report_type=pdf&download=true",
+                    )
+                ]
                 self.assertIn(st_mine.name, statements)
                 self.assertNotIn(st_theirs.name, statements)
-                for text in (listing, page, report, statements, statement):
+                self.assertIn(mine.name, pdfs[0])
+                for text in (listing, page, report, statements, statement, *pdfs):
                     self.assertNotIn(other.name, text)
                     for share in ("75%", "25%", "75 %", "25 %", "75.0", "25.0"):
                         self.assertNotIn(share, text)
@@ -374,6 +383,11 @@ class TestGuardianPrivacy(JsonRpcMixin, GuardiansCommon, HttpCase):
                     self.assertIn(response.status_code, (303, 403, 404), url)
                     self.assertNotIn(theirs.name, response.text)
                     self.assertNotIn(st_theirs.name, response.text)
+
+    def test_tour_each_guardian_sees_only_their_own_invoice_and_statement(self):
+        for login in ("laura", "mark"):
+            with self.subTest(login=login):
+                self.start_tour("/my/billing", "parent_billing_guardian_portal", login=login)
 
     def test_orm_as_guardian(self):
         with self.assertRaises(AccessError):
