@@ -100,11 +100,13 @@ class PracticeCharge(models.Model):
             not adding up to 100
         """
         routed = []
+        # read the clients and their guardians together, not one charge at a time
+        client_ids = list({vals["client_id"] for vals in vals_list if vals.get("client_id")})
         for vals in vals_list:
             if vals.get("partner_id") or vals.get("share_percent") or not vals.get("client_id"):
                 routed.append(vals)
                 continue
-            client = self.env["practice.client"].browse(vals["client_id"])
+            client = self.env["practice.client"].browse(vals["client_id"]).with_prefetch(client_ids)
             if not client.guardian_ids:
                 routed.append({**vals, "partner_id": client.partner_id.id})
                 continue
