@@ -25,6 +25,7 @@
         "security/practice_charge_security.xml",
         "security/practice_claim_security.xml",
         "security/practice_client_security.xml",
+        "security/practice_client_guardian_security.xml",
         "security/practice_reminder_step_security.xml",
         "security/practice_send_batch_security.xml",
         "security/practice_session_security.xml",

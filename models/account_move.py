@@ -249,13 +249,30 @@ class AccountMove(models.Model):
     @api.constrains("practice_client_id", "partner_id")
     def _check_practice_client_partner(self):
         for move in self._billing_family():
-            if move.practice_client_id.partner_id and move.partner_id != move.practice_client_id.partner_id:
+            client = move.practice_client_id
+            if client.guardian_ids and move.partner_id not in client._billing_accounts():
+                raise UserError(
+                    self.env._(
+                        "Invoice %(move)s must be billed to the responsible parent or a guardian of %(client)s.",
+                        move=move.display_name,
+                        client=client.name,
+                    )
+                )
+            if not client.guardian_ids and client.partner_id and move.partner_id != client.partner_id:
                 raise UserError(
                     self.env._(
                         "Invoice %(move)s must be billed to %(parent)s, the responsible parent of %(client)s.",
                         move=move.display_name,
-                        parent=move.practice_client_id.partner_id.name,
-                        client=move.practice_client_id.name,
+                        parent=client.partner_id.name,
+                        client=client.name,
+                    )
+                )
+            if move.invoice_line_ids.practice_charge_id.partner_id - move.partner_id:
+                raise UserError(
+                    self.env._(
+                        "Invoice %(move)s is billed to %(parent)s: it can hold only charges billed to them.",
+                        move=move.display_name,
+                        parent=move.partner_id.name,
                     )
                 )
 

@@ -41,6 +41,14 @@ class AccountMoveLine(models.Model):
                         move=line.move_id.display_name,
                     )
                 )
+            if line.practice_charge_id.partner_id != line.move_id.partner_id:
+                raise UserError(
+                    self.env._(
+                        "Charge %(charge)s is billed to another parent than invoice %(move)s.",
+                        charge=line.practice_charge_id.name,
+                        move=line.move_id.display_name,
+                    )
+                )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_release_charge(self):

@@ -16,7 +16,8 @@ class PracticeBillingRun(models.Model):
     ``action_start()`` fixes the clients in scope (one line each). Small runs
     are done at once; larger ones by a scheduled action triggered at once,
     which commits each batch of clients and reports progress (the run's form
-    shows clients done / total). Every client's draft comes from
+    shows clients done / total). A client with guardians has a line per
+    guardian. Every draft comes from
     ``practice.charge._create_invoices()``, as Create Invoice does. Only
     unbilled charges are taken, row-locked first, so a second run, a clerk's
     Create Invoice or a second worker at the same moment bill nothing twice.
@@ -103,18 +104,20 @@ class PracticeBillingRun(models.Model):
             return [*domain, ("client_id", "in", clients.ids)]
         return [*domain, ("client_id", "any", self._get_client_domain())]
 
-    def _get_scope_clients(self):
-        """The clients of this run: those with unbilled charges up to its
-        date, and every client chosen by name (even with nothing to bill, so
+    def _get_scope(self):
+        """The (client, billed parent) pairs of this run, one invoice each:
+        those of the unbilled charges up to its date, and every client chosen
+        by name with its responsible parent (even with nothing to bill, so
         the summary says so)."""
         self.ensure_one()
         Charge = self.env["practice.charge"]
-        clients = self.env["practice.client"].union(
-            *(client for [client] in Charge._read_group(self._get_charge_domain(), ["client_id"]))
-        )
+        pairs = set(Charge._read_group(self._get_charge_domain(), ["client_id", "partner_id"]))
         if self.client_ids:
-            clients |= self.env["practice.client"].search(self._get_client_domain())
-        return clients.sorted("id")
+            billed = {client for client, _partner in pairs}
+            for client in self.env["practice.client"].search(self._get_client_domain()):
+                if client not in billed:
+                    pairs.add((client, client.partner_id))
+        return sorted(pairs, key=lambda pair: (pair[0].id, pair[1].id or 0))
 
     # ------------------------------------------------------------------
     # Run
@@ -125,14 +128,17 @@ class PracticeBillingRun(models.Model):
         self.ensure_one()
         if self.state != "draft":
             raise UserError(self.env._("Billing run %(run)s has already started.", run=self.name))
-        clients = self._get_scope_clients()
+        scope = self._get_scope()
         self.sudo().write(
             {
                 "state": "running",
-                "line_ids": [fields.Command.create({"client_id": client.id}) for client in clients],
+                "line_ids": [
+                    fields.Command.create({"client_id": client.id, "partner_id": partner.id})
+                    for client, partner in scope
+                ],
             }
         )
-        if len(clients) <= RUN_SYNC_LIMIT:
+        if len(scope) <= RUN_SYNC_LIMIT:
             self._billing_process(commit=False)
         else:
             self.env.ref("parent_billing.ir_cron_practice_billing_run").sudo()._trigger()
@@ -186,7 +192,7 @@ class PracticeBillingRun(models.Model):
                 self.env["account.move"]._billing_commit_batch(done, 0)
 
     def _billing_invoice_lines(self, lines):
-        """One draft per client of these (locked, waiting) lines."""
+        """One draft per client and billed parent of these (locked, waiting) lines."""
         self.ensure_one()
         charges_env = self.env["practice.charge"].with_user(self.create_uid).with_company(self.company_id)
         charges = charges_env.search(self._get_charge_domain(lines.client_id))
@@ -195,7 +201,9 @@ class PracticeBillingRun(models.Model):
         to_bill = charges_env
         for line in lines:
             client = line.client_id
-            mine = charges.filtered(lambda c, client=client: c.client_id == client)
+            mine = charges.filtered(
+                lambda c, line=line: c.client_id == line.client_id and c.partner_id == line.partner_id
+            )
             if not mine:
                 results[line] = (
                     False,
@@ -203,7 +211,7 @@ class PracticeBillingRun(models.Model):
                         "%(client)s has nothing unbilled up to %(date)s.", client=client.name, date=self.date_to
                     ),
                 )
-            elif not client.partner_id:
+            elif not line.partner_id:
                 results[line] = (
                     False,
                     self.env._(
@@ -228,17 +236,20 @@ class PracticeBillingRun(models.Model):
                     moves = to_bill._create_invoices(due_date=self.due_date, notes=self.notes)
             except UserError:
                 # One client's problem must not cost the others their invoice: one by one.
-                moves = charges_env.browse()
-                for client in to_bill.client_id:
-                    mine = to_bill.filtered(lambda c, client=client: c.client_id == client)
+                moves = self.env["account.move"]
+                for line in lines.filtered(lambda l: l not in results):
+                    mine = to_bill.filtered(
+                        lambda c, line=line: c.client_id == line.client_id and c.partner_id == line.partner_id
+                    )
                     try:
                         with self.env.cr.savepoint():
                             moves |= mine._create_invoices(due_date=self.due_date, notes=self.notes)
                     except UserError as error:
-                        line = lines.filtered(lambda l, client=client: l.client_id == client)
                         results[line] = (False, error.args[0])
             for move in moves:
-                line = lines.filtered(lambda l, move=move: l.client_id == move.practice_client_id)
+                line = lines.filtered(
+                    lambda l, move=move: l.client_id == move.practice_client_id and l.partner_id == move.partner_id
+                )
                 results[line] = (move, False)
         for line, (move, reason) in results.items():
             line.write(

@@ -14,7 +14,21 @@ class PracticeCharge(models.Model):
     _rec_name = "name"
 
     client_id = fields.Many2one("practice.client", required=True, index=True)
-    partner_id = fields.Many2one(related="client_id.partner_id", store=True, string="Parent")
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Parent",
+        readonly=True,
+        index=True,
+        help="The account billed for this charge: the client's responsible parent, or one of its guardians "
+        "(their share). Set when the charge is made; frozen once invoiced.",
+    )
+    share_percent = fields.Float(
+        string="Share (%)",
+        digits=(5, 2),
+        readonly=True,
+        help="For a client with guardians: the guardian's share of the session or patient responsibility this "
+        "charge bills. Empty for a client billed to one responsible parent.",
+    )
     session_id = fields.Many2one("practice.session", index=True, ondelete="restrict")
     claim_id = fields.Many2one("practice.claim", index=True, ondelete="restrict")
     date = fields.Date(required=True, default=fields.Date.context_today)
@@ -25,7 +39,13 @@ class PracticeCharge(models.Model):
     )
     units = fields.Float(required=True, default=1.0, digits="Product Unit of Measure")
     unit_price = fields.Monetary(string="Rate", required=True, aggregator=None)
-    amount = fields.Monetary(string="Total", compute="_compute_amount", store=True)
+    amount = fields.Monetary(
+        string="Total",
+        compute="_compute_amount",
+        store=True,
+        readonly=False,
+        help="Units times rate; a guardian's share is given when the charge is made.",
+    )
     state = fields.Selection(
         [("unbilled", "Unbilled"), ("invoiced", "Invoiced")],
         default="unbilled",
@@ -47,6 +67,8 @@ class PracticeCharge(models.Model):
     @api.depends("units", "unit_price", "currency_id")
     def _compute_amount(self):
         for charge in self:
+            if charge.share_percent:
+                continue  # a guardian's share of the whole, given when the charge was made
             # A new charge has no client yet, hence no company currency: round in the user's company's.
             currency = charge.currency_id or self.env.company.currency_id
             charge.amount = currency.round(charge.units * charge.unit_price)
@@ -58,6 +80,93 @@ class PracticeCharge(models.Model):
                 raise ValidationError(self.env._("Charge units must be above zero (got %s).", charge.units))
             if charge.unit_price < 0:
                 raise ValidationError(self.env._("A charge rate cannot be negative (got %s).", charge.unit_price))
+
+    # ------------------------------------------------------------------
+    # Routing: who is billed for a charge
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create(self._billing_route_vals(vals_list))
+
+    @api.model
+    def _billing_route_vals(self, vals_list):
+        """The charges to make for ``vals_list``: a charge of a client with
+        guardians becomes one charge per guardian in effect on its date, each
+        with its share of the amount (``practice.client._billing_split``); a
+        charge of a client without guardians is billed to its responsible
+        parent. Values that already say who is billed are kept as they are.
+
+        :raise UserError: no guardian in effect on the date, or their shares
+            not adding up to 100
+        """
+        routed = []
+        # read the clients and their guardians together, not one charge at a time
+        client_ids = list({vals["client_id"] for vals in vals_list if vals.get("client_id")})
+        for vals in vals_list:
+            if vals.get("partner_id") or vals.get("share_percent") or not vals.get("client_id"):
+                routed.append(vals)
+                continue
+            client = self.env["practice.client"].browse(vals["client_id"]).with_prefetch(client_ids)
+            if not client.guardian_ids:
+                routed.append({**vals, "partner_id": client.partner_id.id})
+                continue
+            charge_date = fields.Date.to_date(vals.get("date")) or fields.Date.context_today(self)
+            amount = vals.get("amount")
+            if amount is None:
+                amount = client.currency_id.round(vals.get("units", 1.0) * (vals.get("unit_price") or 0.0))
+            routed += [
+                {
+                    **vals,
+                    "date": charge_date,
+                    "partner_id": guardian.partner_id.id,
+                    "share_percent": guardian.share_percent,
+                    "amount": share,
+                }
+                for guardian, share in client._billing_split(amount, charge_date)
+            ]
+        return routed
+
+    def write(self, vals):
+        if not self.env.context.get("billing_charge_routing"):
+            if "client_id" in vals and not {"partner_id", "share_percent"}.intersection(vals):
+                # A charge moved to another client is billed to that client's responsible parent.
+                client = self.env["practice.client"].browse(vals["client_id"])
+                if client.guardian_ids and self.filtered(lambda c: c.client_id != client):
+                    raise UserError(
+                        self.env._(
+                            "%(client)s has guardians who each pay a share: add the charge as a new one for "
+                            "%(client)s instead of moving it.",
+                            client=client.name,
+                        )
+                    )
+                if not self.filtered("share_percent"):
+                    vals = {**vals, "partner_id": client.partner_id.id}
+                    self = self.with_context(billing_charge_routing=True)  # noqa: PLW0642
+                    return self.write(vals)
+            if {"partner_id", "share_percent"}.intersection(vals):
+                raise UserError(
+                    self.env._(
+                        "Who is billed for a charge is set when it is made, from the client's responsible parent "
+                        "or guardians; it cannot be changed on the charge."
+                    )
+                )
+            if self.filtered("share_percent") and {"client_id", "date", "units", "unit_price", "amount"}.intersection(
+                vals
+            ):
+                raise UserError(
+                    self.env._(
+                        "A guardian's share of a charge is split when the session is finalized or the claim posted; "
+                        "it cannot be changed on its own."
+                    )
+                )
+            if "amount" in vals and any(
+                charge.currency_id.compare_amounts(
+                    vals["amount"], vals.get("units", charge.units) * vals.get("unit_price", charge.unit_price)
+                )
+                for charge in self
+            ):
+                raise UserError(self.env._("A charge's total is its units times its rate: change those instead."))
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_invoiced(self):
@@ -77,7 +186,7 @@ class PracticeCharge(models.Model):
         return self.env._("A charge is invoiced and released by the billing actions only.")
 
     def _billing_frozen_fields(self):
-        return {"client_id", "units", "unit_price", "date", "product_id"}
+        return {"client_id", "units", "unit_price", "date", "product_id", "partner_id", "share_percent", "amount"}
 
     def _billing_frozen_records(self):
         return self.filtered(lambda charge: charge.state == "invoiced")
@@ -90,7 +199,8 @@ class PracticeCharge(models.Model):
     # ------------------------------------------------------------------
     @billing_transition
     def _create_invoices(self, due_date=None, notes=None):
-        """Create one draft family invoice per client from these charges.
+        """Create one draft family invoice per client and billed parent (the
+        responsible parent, or each guardian) from these charges.
 
         :param due_date: date the invoices are due; default today plus the
             company's billing payment terms
@@ -108,27 +218,27 @@ class PracticeCharge(models.Model):
                 raise UserError(
                     self.env._("The due date %(due)s is before the invoice date %(today)s.", due=due_date, today=today)
                 )
-        charge_ids_by_client = {}
+        charge_ids_by_key = {}  # (client, billed parent) -> charge ids
         for charge in self:
-            charge_ids_by_client.setdefault(charge.client_id.id, []).append(charge.id)
+            charge_ids_by_key.setdefault((charge.client_id.id, charge.partner_id.id), []).append(charge.id)
         # The creation message of a family invoice is the note below, logged in one
         # batch per chunk (Odoo's own creation message is one message_post per invoice).
         Move = self.env["account.move"].with_context(default_move_type="out_invoice", mail_create_nolog=True)
         shared_vals, shared_line_vals = self._billing_shared_invoice_vals()
-        client_ids = list(charge_ids_by_client)
+        keys = list(charge_ids_by_key)
         move_ids = []
-        for start in range(0, len(client_ids), INVOICE_BATCH_SIZE):
-            chunk = client_ids[start : start + INVOICE_BATCH_SIZE]
+        for start in range(0, len(keys), INVOICE_BATCH_SIZE):
+            chunk = keys[start : start + INVOICE_BATCH_SIZE]
             # read the chunk's charges together, not one client at a time
-            chunk_charge_ids = [charge_id for client_id in chunk for charge_id in charge_ids_by_client[client_id]]
+            chunk_charge_ids = [charge_id for key in chunk for charge_id in charge_ids_by_key[key]]
             vals_list = [
                 {
-                    **self.browse(charge_ids_by_client[client_id])
+                    **self.browse(charge_ids_by_key[key])
                     .with_prefetch(chunk_charge_ids)
                     ._prepare_invoice_vals(today, due_date, notes),
                     **shared_vals,
                 }
-                for client_id in chunk
+                for key in chunk
             ]
             for vals in vals_list:
                 for command in vals["invoice_line_ids"]:
@@ -142,7 +252,7 @@ class PracticeCharge(models.Model):
                 bodies={
                     move.id: self.env._(
                         "Draft family invoice created from %s unbilled charge(s).",
-                        len(charge_ids_by_client[move.practice_client_id.id]),
+                        len(charge_ids_by_key[move.practice_client_id.id, move.partner_id.id]),
                     )
                     for move in batch_moves
                 }
@@ -180,24 +290,27 @@ class PracticeCharge(models.Model):
                     invoice=done[0].move_id.display_name,
                 )
             )
-        if orphan := self.client_id.filtered(lambda c: not c.partner_id):
+        if orphan := self.filtered(lambda c: not c.partner_id):
             raise UserError(
                 self.env._(
-                    "Client %s has no responsible parent: set one on the client before invoicing.", orphan[0].name
+                    "Client %s has no responsible parent: set one on the client before invoicing.",
+                    orphan[0].client_id.name,
                 )
             )
         if len(self.company_id) > 1:
             raise UserError(self.env._("Charges of different practices cannot be invoiced together."))
 
     def _prepare_invoice_vals(self, invoice_date, due_date=None, notes=None):
-        """Values of one draft invoice for these charges, all of one client."""
+        """Values of one draft invoice for these charges, all of one client and
+        billed to one parent."""
         client = self.client_id
         client.ensure_one()
+        self.partner_id.ensure_one()
         company = self.company_id
         return {
             "move_type": "out_invoice",
             "company_id": company.id,
-            "partner_id": client.partner_id.id,
+            "partner_id": self.partner_id.id,
             "practice_client_id": client.id,
             "invoice_date": invoice_date,
             "invoice_date_due": due_date or company._billing_default_due_date(invoice_date),
@@ -208,7 +321,7 @@ class PracticeCharge(models.Model):
 
     def _prepare_invoice_line_vals(self):
         self.ensure_one()
-        return {
+        vals = {
             "product_id": self.product_id.id,
             "name": f"{self.service_code} {self.name}" if self.service_code else self.name,
             "quantity": self.units,
@@ -217,6 +330,11 @@ class PracticeCharge(models.Model):
             "practice_charge_id": self.id,
             "practice_service_date": self.date,
         }
+        if self.share_percent:
+            # A guardian's share is one line of its amount: units times the
+            # full rate would tell the guardian the other guardian's share.
+            vals.update(quantity=1.0, price_unit=self.amount)
+        return vals
 
     @billing_transition
     def _release(self):

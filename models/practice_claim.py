@@ -58,14 +58,18 @@ class PracticeClaim(models.Model):
 
     def action_post(self):
         """Post the payer's answer; patient responsibility above zero becomes
-        exactly one unbilled charge. Posting twice does nothing more."""
+        exactly one unbilled charge (one per guardian, each their share, for a
+        client with guardians). Posting twice does nothing more."""
         self._billing_lock()
         to_post = self.filtered(lambda c: c.state in ("draft", "submitted"))
         if denied := self.filtered(lambda c: c.state == "denied"):
             raise UserError(self.env._("Claim %s was denied and cannot be posted.", denied[0].name))
-        to_post.write({"state": "posted"})
         owed = to_post.filtered(lambda c: c.currency_id.compare_amounts(c.patient_responsibility, 0) > 0)
-        self.env["practice.charge"].create([claim._prepare_charge_vals() for claim in owed])
+        # Who pays what (the guardians' shares) is settled, or refused, before anything changes.
+        Charge = self.env["practice.charge"]
+        charge_vals = Charge._billing_route_vals([claim._prepare_charge_vals() for claim in owed])
+        to_post.write({"state": "posted"})
+        Charge.create(charge_vals)
         return True
 
     def _prepare_charge_vals(self):

@@ -82,9 +82,12 @@ class PracticeSession(models.Model):
         Finalizing twice does nothing more."""
         self._billing_lock()
         to_route = self.filtered(lambda s: s.state == "draft")
-        to_route.write({"state": "finalized"})
         private = to_route.filtered(lambda s: s.client_id.bill_to_mode == "client")
-        self.env["practice.charge"].create([session._prepare_charge_vals() for session in private])
+        # Who pays what (the guardians' shares) is settled, or refused, before anything changes.
+        Charge = self.env["practice.charge"]
+        charge_vals = Charge._billing_route_vals([session._prepare_charge_vals() for session in private])
+        to_route.write({"state": "finalized"})
+        Charge.create(charge_vals)
         claims = self.env["practice.claim"].create([session._prepare_claim_vals() for session in to_route - private])
         for session in to_route:
             session.message_post(body=self.env._("Session finalized."))

@@ -162,15 +162,11 @@ class PracticeStatement(models.Model):
 
     @api.model
     def _billing_parents(self, company=None):
-        """Every responsible parent of the practice's clients (archived clients too:
-        a family that left may still owe money)."""
+        """Every responsible parent and guardian of the practice's clients
+        (archived clients too: a family that left may still owe money)."""
         company = company or self.env.company
-        clients = (
-            self.env["practice.client"]
-            .with_context(active_test=False)
-            .search([("company_id", "=", company.id), ("partner_id", "!=", False)])
-        )
-        return clients.partner_id
+        clients = self.env["practice.client"].with_context(active_test=False).search([("company_id", "=", company.id)])
+        return clients._billing_accounts()
 
     @api.model
     @billing_transition

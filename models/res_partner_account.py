@@ -68,13 +68,24 @@ class ResPartner(models.Model):
                     self.env["practice.client"]
                     .sudo()
                     .with_context(active_test=False)
-                    .search([("partner_id", "=", partner.id)], limit=1)
+                    .search(
+                        ["|", ("partner_id", "=", partner.id), ("guardian_ids.partner_id", "=", partner.id)], limit=1
+                    )
                 )
-                if client:
+                if client.partner_id == partner:
                     raise UserError(
                         self.env._(
                             "%(partner)s is the responsible parent of %(client)s: a responsible parent is a contact "
                             "of their own and cannot be put under another contact.",
+                            partner=partner.display_name,
+                            client=client.name,
+                        )
+                    )
+                if client:
+                    raise UserError(
+                        self.env._(
+                            "%(partner)s is a guardian of %(client)s: a guardian is a contact of their own and cannot "
+                            "be put under another contact.",
                             partner=partner.display_name,
                             client=client.name,
                         )
@@ -108,7 +119,14 @@ class ResPartner(models.Model):
             self.env["practice.client"]
             .sudo()
             .with_context(active_test=False)
-            .search_count([("partner_id", "child_of", self.commercial_partner_id.id)], limit=1)
+            .search_count(
+                [
+                    "|",
+                    ("partner_id", "child_of", self.commercial_partner_id.id),
+                    ("guardian_ids.partner_id", "child_of", self.commercial_partner_id.id),
+                ],
+                limit=1,
+            )
         )
 
     def _billing_portal_account(self):
@@ -148,7 +166,8 @@ class ResPartner(models.Model):
         account until their open invoices are settled, or voided and
         re-issued, and are then made contacts of their own."""
         env = self.env(su=True)
-        parents = env["practice.client"].with_context(active_test=False).search([]).partner_id
+        clients = env["practice.client"].with_context(active_test=False).search([])
+        parents = clients._billing_accounts()
         billed = (
             env["account.move"]
             .search(env["account.move"]._billing_family_domain() + [("billing_state", "in", BILLING_OPEN_STATES)])
