@@ -38,8 +38,14 @@ def billing_non_finite(vals, field_names):
     return None
 
 
-class PracticeSession(models.Model):
-    _inherit = "practice.session"
+class ParentBillingFiniteMixin(models.AbstractModel):
+    """Numbers Odoo rounds (units, rates, amounts): NaN or infinity is a clear
+    error naming the field, on create, write and onchange, before Odoo rounds
+    it (which fails with a raw Python error). Each model says its fields and
+    sentences in ``_billing_check_finite``."""
+
+    _name = "parent_billing.finite.mixin"
+    _description = "Billing: Finite Numbers"
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -54,6 +60,15 @@ class PracticeSession(models.Model):
     def onchange(self, values, field_names, fields_spec):
         self._billing_check_finite(values)
         return super().onchange(values, field_names, fields_spec)
+
+    @api.model
+    def _billing_check_finite(self, vals):
+        """Raise a clear error when a number in ``vals`` is NaN or infinity."""
+
+
+class PracticeSession(models.Model):
+    _name = "practice.session"
+    _inherit = ["practice.session", "parent_billing.finite.mixin"]
 
     @api.model
     def _billing_check_finite(self, vals):

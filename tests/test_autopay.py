@@ -361,10 +361,7 @@ class TestAutopayPortalAndRpc(JsonRpcMixin, AutopayCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.jose = cls.env["res.partner"].create(
-            {"name": "Jose Rivera", "email": "jose@example.com", "parent_id": cls.parent_rivera.id, "type": "contact"}
-        )
-        cls.user_jose = cls._portal_user("jose", cls.jose)
+        cls._portal_second_contact()
 
     def _page(self, login, url="/my/autopay"):
         self.authenticate(login, f"{login}-pass-1234")
@@ -537,6 +534,16 @@ class TestAutopayConcurrency(RealConnectionsCase):
             env["mail.activity"].search([("res_model", "=", "account.move"), ("res_id", "=", ids["move"])]).unlink()
             env.cr.commit()  # pylint: disable=invalid-commit
 
+    def _run_behind_an_older_snapshot(self, ids):
+        """Two workers run autopay: the second took its snapshot before the
+        first committed its charge."""
+        with self._connection() as env1, self._connection() as env2:
+            env2.cr.execute("SELECT id FROM account_move WHERE id = %s", [ids["move"]])  # env2's snapshot: before
+            env1["account.move"]._cron_billing_autopay()
+            env1.cr.commit()
+            env2["account.move"]._cron_billing_autopay()
+            env2.cr.commit()
+
     def _check_one_payment(self, ids):
         with self._connection() as env:
             move = env["account.move"].browse(ids["move"])
@@ -569,12 +576,8 @@ class TestAutopayConcurrency(RealConnectionsCase):
 
     def test_run_with_an_older_snapshot_charges_once(self):
         ids = self._committed_autopay_invoice()
-        with freeze_time(ids["due"]), self._connection() as env1, self._connection() as env2:
-            env2.cr.execute("SELECT id FROM account_move WHERE id = %s", [ids["move"]])  # env2's snapshot: before
-            env1["account.move"]._cron_billing_autopay()
-            env1.cr.commit()
-            env2["account.move"]._cron_billing_autopay()
-            env2.cr.commit()
+        with freeze_time(ids["due"]):
+            self._run_behind_an_older_snapshot(ids)
         self._check_one_payment(ids)
 
     def test_webhook_and_run_at_the_same_time_give_one_payment(self):
