@@ -90,6 +90,25 @@ def pay_now_transaction(
     )
 
 
+def demo_card(env, provider, partner, state="done", digits="4242"):
+    """A card saved by ``partner`` with the demo ``provider``; every charge on
+    it ends in ``state`` (done: accepted, error: declined, pending)."""
+    return (
+        env["payment.token"]
+        .sudo()
+        .create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": env.ref("payment_demo.payment_method_demo").id,
+                "partner_id": partner.id,
+                "payment_details": digits,
+                "provider_ref": f"demo-{digits}",
+                "demo_simulated_state": state,
+            }
+        )
+    )
+
+
 def abandon_transaction(env, tx):
     """Date ``tx`` in 2000: a click abandoned long ago, not a live charge."""
     env.cr.execute("UPDATE payment_transaction SET create_date = '2000-01-01' WHERE id = %s", [tx.id])
@@ -310,20 +329,7 @@ class BillingCommon(AccountTestInvoicingCommon):
     def _demo_card(self, provider, partner, state="done", digits="4242"):
         """A card saved by ``partner`` with the demo provider; every charge on
         it ends in ``state`` (done: accepted, error: declined, pending)."""
-        return (
-            self.env["payment.token"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
-                    "partner_id": partner.id,
-                    "payment_details": digits,
-                    "provider_ref": f"demo-{digits}",
-                    "demo_simulated_state": state,
-                }
-            )
-        )
+        return demo_card(self.env, provider, partner, state, digits)
 
     def _receivable_balance(self, partner, as_of=None):
         """The parent's balance in Odoo's partner ledger (posted receivable items)."""

@@ -16,7 +16,15 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import mute_logger
 
-from .common import JsonRpcMixin, RealConnectionsCase, billing_ar, html_text, ledger_balance, skip_unless_installed
+from .common import (
+    JsonRpcMixin,
+    RealConnectionsCase,
+    billing_ar,
+    demo_card,
+    html_text,
+    ledger_balance,
+    skip_unless_installed,
+)
 from .test_credits import CreditsCommon
 
 
@@ -495,16 +503,7 @@ class TestAutopayConcurrency(RealConnectionsCase):
             move = env["account.move"].browse(ids["move"])
             move.action_billing_send()
             parent = env["res.partner"].browse(ids["parent"])
-            token = env["payment.token"].create(
-                {
-                    "provider_id": env.ref("payment.payment_provider_demo").id,
-                    "payment_method_id": env.ref("payment_demo.payment_method_demo").id,
-                    "partner_id": parent.id,
-                    "payment_details": "4242",
-                    "provider_ref": "demo-4242",
-                    "demo_simulated_state": state,
-                }
-            )
+            token = demo_card(env, env.ref("payment.payment_provider_demo"), parent, state)
             # Test setup: the consent a portal parent would give (no portal user on committed data).
             with env["account.move"]._billing_transition():
                 consent = env["practice.autopay.consent"].create(
