@@ -23,6 +23,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .base import billing_number
+
 LIVE_DRAFT_MINUTES = 30
 # Odoo's _cron_post_process gives up on a transaction after this many days.
 POST_PROCESS_WINDOW_DAYS = 4
@@ -164,10 +166,7 @@ class AccountMove(models.Model):
             )
         invoices._billing_check_no_live_transaction("charge")
         currency = invoices[0].currency_id
-        try:
-            value = float(amount)
-        except (TypeError, ValueError):
-            value = math.nan
+        value = billing_number(amount)
         balance = currency.round(sum(invoices.mapped("billing_amount_due")))
         if not math.isfinite(value) or currency.compare_amounts(value, 0) <= 0:
             raise UserError(self.env._("The payment amount must be above zero (got %(amount)s).", amount=amount))

@@ -13,18 +13,12 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .base import billing_number
+
 MAX_UNITS = 1000
 MAX_RATE = 100000
 SESSION_YEARS_BACK = 2
 SESSION_MONTHS_AHEAD = 13
-
-
-def _billing_number(value):
-    """``value`` as a float, or NaN when it is not a number."""
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return math.nan
 
 
 def billing_non_finite(vals, field_names):
@@ -33,7 +27,7 @@ def billing_non_finite(vals, field_names):
     rounds the value, which fails on them with a raw Python error."""
     for name in field_names:
         value = vals.get(name)
-        if value is not None and value is not False and not math.isfinite(_billing_number(value)):
+        if value is not None and value is not False and not math.isfinite(billing_number(value)):
             return name
     return None
 
@@ -129,7 +123,7 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     def _billing_add_write_in(self, name, units, rate):
-        units_value, rate_value = _billing_number(units), _billing_number(rate)
+        units_value, rate_value = billing_number(units), billing_number(rate)
         if math.isfinite(units_value) and units_value > MAX_UNITS:
             raise UserError(
                 self.env._("A write-in line has at most %(max)s units (got %(units)s).", max=MAX_UNITS, units=units)
