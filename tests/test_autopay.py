@@ -533,6 +533,16 @@ class TestAutopayConcurrency(RealConnectionsCase):
             env["mail.activity"].search([("res_model", "=", "account.move"), ("res_id", "=", ids["move"])]).unlink()
             env.cr.commit()  # pylint: disable=invalid-commit
 
+    def _run_beside_uncommitted(self, env1, env2):
+        """The second worker runs autopay while the first has not committed
+        its work; then both commit, and the second sees the first's work."""
+        env1.flush_all()
+        env2["account.move"]._cron_billing_autopay()
+        env2.flush_all()
+        env1.cr.commit()
+        env2.cr.commit()
+        env2.invalidate_all()
+
     def _run_behind_an_older_snapshot(self, ids):
         """Two workers run autopay: the second took its snapshot before the
         first committed its charge."""
@@ -561,14 +571,9 @@ class TestAutopayConcurrency(RealConnectionsCase):
         ids = self._committed_autopay_invoice()
         with freeze_time(ids["due"]), self._connection() as env1, self._connection() as env2:
             env1["account.move"]._cron_billing_autopay()
-            env1.flush_all()
             # The second worker runs while the first has not committed: the invoice is busy.
-            env2["account.move"]._cron_billing_autopay()
-            env2.flush_all()
-            env1.cr.commit()
-            env2.cr.commit()
+            self._run_beside_uncommitted(env1, env2)
             # And after the first committed, a rerun finds the charge done.
-            env2.invalidate_all()
             env2["account.move"]._cron_billing_autopay()
             env2.cr.commit()
         self._check_one_payment(ids)
@@ -593,13 +598,8 @@ class TestAutopayConcurrency(RealConnectionsCase):
                     "demo", {"reference": tx.reference, "simulated_state": "done"}
                 )
                 tx._post_process()
-                env1.flush_all()
                 # ... while the autopay run and the post-processing cron run on another.
-                env2["account.move"]._cron_billing_autopay()
-                env2.flush_all()
-                env1.cr.commit()
-                env2.cr.commit()
-                env2.invalidate_all()
+                self._run_beside_uncommitted(env1, env2)
                 # The same notification delivered again, processed by the other worker.
                 tx2 = env2["payment.transaction"].browse(tx.id)
                 env2["payment.transaction"]._handle_notification_data(
