@@ -29,7 +29,9 @@ import time
 CHARGES_PER_CLIENT = 4
 
 
-def _families(env, product, n, tag):
+def bench_families(env, n, tag):
+    """``n`` private-pay families, a parent (with an email) and one child
+    each; returns the parents and the children."""
     parents = env["res.partner"].create(
         [{"name": f"Bench {tag} parent {i}", "email": f"bench-{tag}-{i}@example.com"} for i in range(n)]
     )
@@ -39,6 +41,11 @@ def _families(env, product, n, tag):
             for i, parent in enumerate(parents)
         ]
     )
+    return parents, clients
+
+
+def _families(env, product, n, tag):
+    _parents, clients = bench_families(env, n, tag)
     sessions = env["practice.session"].create(
         [
             {"client_id": client.id, "product_id": product.id, "units": 2.0}

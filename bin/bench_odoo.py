@@ -38,6 +38,8 @@ import threading
 import time
 import traceback
 
+from bench_batch import bench_batch, bench_families  # bin/, beside this script
+
 import odoo
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.tools import config
@@ -137,15 +139,7 @@ class Ctx:
     def families(self, n, tag):
         """n parents, each with one client and 4 unbilled charges."""
         env = self.env(context=dict(self.env.context, tracking_disable=True))
-        parents = env["res.partner"].create(
-            [{"name": f"Bench parent {tag} {i}", "email": f"p{tag}{i}@example.com"} for i in range(n)]
-        )
-        clients = env["practice.client"].create(
-            [
-                {"name": f"Bench kid {tag} {i}", "partner_id": p.id, "bill_to_mode": "client"}
-                for i, p in enumerate(parents)
-            ]
-        )
+        parents, clients = bench_families(env, n, tag)
         charges = env["practice.charge"].create(
             [
                 {
@@ -852,12 +846,7 @@ def main():
         section("ar", bench_ar, 2000 if quick else 100000, 100 if quick else 2000)
         section("portal", bench_portal, 10, 20 if quick else 200, 3 if quick else 10, odoo_args)
         if "batch" in sections or "billing" in sections:
-            batch_file = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_batch.py")
-            if os.path.exists(batch_file):
-                sys.path.insert(0, os.path.dirname(batch_file))
-                import bench_batch  # noqa: PLC0415 (optional, another part of the bench)
-
-                rows.extend(bench_batch.bench_batch(env, 100 if quick else 1000))
+            rows.extend(bench_batch(env, 100 if quick else 1000))
     print_table(rows)
     if args.out:
         with open(args.out, "w") as out:

@@ -23,6 +23,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .base import billing_number
+
 LIVE_DRAFT_MINUTES = 30
 # Odoo's _cron_post_process gives up on a transaction after this many days.
 POST_PROCESS_WINDOW_DAYS = 4
@@ -86,28 +88,28 @@ class AccountMove(models.Model):
             live = move._billing_live_transactions()[:1]
             if not live:
                 continue
+            values = {
+                "move": move.display_name,
+                "ref": live.reference,
+                "amount": move.currency_id.format(live.amount),
+            }
             if action == "void":
                 message = self.env._(
                     "Invoice %(move)s cannot be voided while its payment %(ref)s (%(amount)s) is being processed. "
                     "Wait for the processor's answer, or have a billing manager release it.",
-                    move=move.display_name,
-                    ref=live.reference,
-                    amount=move.currency_id.format(live.amount),
+                    **values,
                 )
             elif action == "charge":
                 message = self.env._(
                     "A payment of invoice %(move)s is already being processed (%(ref)s). "
                     "Wait for it to finish before paying again.",
-                    move=move.display_name,
-                    ref=live.reference,
+                    **values,
                 )
             else:
                 message = self.env._(
                     "Invoice %(move)s cannot take a payment while its payment %(ref)s (%(amount)s) is being "
                     "processed. Wait for the processor's answer, or have a billing manager release it.",
-                    move=move.display_name,
-                    ref=live.reference,
-                    amount=move.currency_id.format(live.amount),
+                    **values,
                 )
             raise UserError(message)
 
@@ -164,10 +166,7 @@ class AccountMove(models.Model):
             )
         invoices._billing_check_no_live_transaction("charge")
         currency = invoices[0].currency_id
-        try:
-            value = float(amount)
-        except (TypeError, ValueError):
-            value = math.nan
+        value = billing_number(amount)
         balance = currency.round(sum(invoices.mapped("billing_amount_due")))
         if not math.isfinite(value) or currency.compare_amounts(value, 0) <= 0:
             raise UserError(self.env._("The payment amount must be above zero (got %(amount)s).", amount=amount))
@@ -201,26 +200,23 @@ class AccountMove(models.Model):
         if not live:
             raise UserError(self.env._("Invoice %(move)s has no payment in progress.", move=self.display_name))
         for tx in live:
+            values = {
+                "ref": tx.reference,
+                "amount": self.currency_id.format(tx.amount),
+                "user": self.env.user.name,
+                "reason": reason,
+            }
             if tx.state == "done":
                 tx._post_process()
                 note = self.env._(
                     "Payment %(ref)s (%(amount)s) was taken by the processor and recorded now by %(user)s: %(reason)s",
-                    ref=tx.reference,
-                    amount=self.currency_id.format(tx.amount),
-                    user=self.env.user.name,
-                    reason=reason,
+                    **values,
                 )
             else:
                 tx._set_canceled(state_message=reason)
                 # Released by staff, not declined by the bank: no "declined" email.
                 tx.is_post_processed = True
-                note = self.env._(
-                    "Payment in progress %(ref)s (%(amount)s) released by %(user)s: %(reason)s",
-                    ref=tx.reference,
-                    amount=self.currency_id.format(tx.amount),
-                    user=self.env.user.name,
-                    reason=reason,
-                )
+                note = self.env._("Payment in progress %(ref)s (%(amount)s) released by %(user)s: %(reason)s", **values)
             self.message_post(body=note, subtype_xmlid="mail.mt_note")
         return True
 

@@ -6,6 +6,7 @@ from odoo.tools import float_compare
 from odoo.tools.misc import clean_context
 
 from .account_move_seal import billing_transition
+from .base import billing_number
 from .res_company import BILLING_METHODS
 
 # A staff payment may exceed the balance (the excess is kept as the parent's
@@ -51,10 +52,7 @@ class AccountMove(models.Model):
         """A clear error naming the amount (``kind``: "payment" or "refund",
         each its own whole sentence) for anything that is not a finite number
         (NaN and infinity included); returns the amount as a float."""
-        try:
-            value = float(amount)
-        except (TypeError, ValueError):
-            value = math.nan
+        value = billing_number(amount)
         if not math.isfinite(value):
             if kind == "refund":
                 raise UserError(self.env._("The refund amount must be a number, not %(value)s.", value=amount))

@@ -33,16 +33,12 @@ class AccountMove(models.Model):
         string="In Send Queue",
         compute="_compute_billing_send",
         store=True,
-        readonly=True,
-        copy=False,
         help="Queued by a Bulk Send: it is being sent in the background.",
     )
     billing_send_error = fields.Text(
         string="Not Sent Because",
         compute="_compute_billing_send",
         store=True,
-        readonly=True,
-        copy=False,
         help="Why the last Bulk Send skipped this invoice; empty once it is sent.",
     )
 

@@ -1,8 +1,19 @@
+import math
+
 from psycopg2 import errors
 
 from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+
+
+def billing_number(value):
+    """``value`` as a float, or NaN when it is not a number: the caller's
+    finite check then gives the clear error, never a raw Python one."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
 
 
 class Base(models.AbstractModel):

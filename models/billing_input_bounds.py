@@ -13,18 +13,12 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .base import billing_number
+
 MAX_UNITS = 1000
 MAX_RATE = 100000
 SESSION_YEARS_BACK = 2
 SESSION_MONTHS_AHEAD = 13
-
-
-def _billing_number(value):
-    """``value`` as a float, or NaN when it is not a number."""
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return math.nan
 
 
 def billing_non_finite(vals, field_names):
@@ -33,13 +27,19 @@ def billing_non_finite(vals, field_names):
     rounds the value, which fails on them with a raw Python error."""
     for name in field_names:
         value = vals.get(name)
-        if value is not None and value is not False and not math.isfinite(_billing_number(value)):
+        if value is not None and value is not False and not math.isfinite(billing_number(value)):
             return name
     return None
 
 
-class PracticeSession(models.Model):
-    _inherit = "practice.session"
+class ParentBillingFiniteMixin(models.AbstractModel):
+    """Numbers Odoo rounds (units, rates, amounts): NaN or infinity is a clear
+    error naming the field, on create, write and onchange, before Odoo rounds
+    it (which fails with a raw Python error). Each model says its fields and
+    sentences in ``_billing_check_finite``."""
+
+    _name = "parent_billing.finite.mixin"
+    _description = "Billing: Finite Numbers"
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -54,6 +54,15 @@ class PracticeSession(models.Model):
     def onchange(self, values, field_names, fields_spec):
         self._billing_check_finite(values)
         return super().onchange(values, field_names, fields_spec)
+
+    @api.model
+    def _billing_check_finite(self, vals):
+        """Raise a clear error when a number in ``vals`` is NaN or infinity."""
+
+
+class PracticeSession(models.Model):
+    _name = "practice.session"
+    _inherit = ["practice.session", "parent_billing.finite.mixin"]
 
     @api.model
     def _billing_check_finite(self, vals):
@@ -114,7 +123,7 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     def _billing_add_write_in(self, name, units, rate):
-        units_value, rate_value = _billing_number(units), _billing_number(rate)
+        units_value, rate_value = billing_number(units), billing_number(rate)
         if math.isfinite(units_value) and units_value > MAX_UNITS:
             raise UserError(
                 self.env._("A write-in line has at most %(max)s units (got %(units)s).", max=MAX_UNITS, units=units)

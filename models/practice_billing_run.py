@@ -24,10 +24,10 @@ class PracticeBillingRun(models.Model):
     """
 
     _name = "practice.billing.run"
+    _inherit = ["parent_billing.background.run.mixin"]
     _description = "Billing Run"
     _order = "id desc"
 
-    name = fields.Char(required=True, readonly=True, copy=False, default="/")
     company_id = fields.Many2one(
         "res.company", string="Practice", required=True, readonly=True, default=lambda self: self.env.company
     )
@@ -57,28 +57,17 @@ class PracticeBillingRun(models.Model):
 
     @api.depends("line_ids.state")
     def _compute_counts(self):
-        counts = self._billing_line_counts("practice.billing.run.line", "run_id")
-        for run in self:
-            pending = counts.get((run.id, "pending"), 0)
-            created = counts.get((run.id, "created"), 0)
-            skipped = counts.get((run.id, "skipped"), 0)
-            total = pending + created + skipped
+        counts = self._billing_run_counts("practice.billing.run.line", "run_id", "pending", "created")
+        for run, (_pending, created, skipped, total, progress) in counts.items():
             run.update(
                 {
                     "client_total": total,
                     "client_done": created + skipped,
                     "created_count": created,
                     "skipped_count": skipped,
-                    "progress": 100.0 * (created + skipped) / total if total else 100.0,
+                    "progress": progress,
                 }
             )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].sudo().next_by_code("practice.billing.run") or "/"
-        return super().create(vals_list)
 
     # ------------------------------------------------------------------
     # Scope

@@ -13,10 +13,10 @@ class PracticeSendBatch(models.Model):
     """
 
     _name = "practice.send.batch"
+    _inherit = ["parent_billing.background.run.mixin"]
     _description = "Bulk Send"
     _order = "id desc"
 
-    name = fields.Char(required=True, readonly=True, copy=False, default="/")
     company_id = fields.Many2one(
         "res.company", required=True, readonly=True, index=True, default=lambda self: self.env.company
     )
@@ -30,29 +30,18 @@ class PracticeSendBatch(models.Model):
 
     @api.depends("line_ids.state")
     def _compute_counts(self):
-        counts = self._billing_line_counts("practice.send.batch.line", "batch_id")
-        for batch in self:
-            queued = counts.get((batch.id, "queued"), 0)
-            sent = counts.get((batch.id, "sent"), 0)
-            skipped = counts.get((batch.id, "skipped"), 0)
-            total = queued + sent + skipped
+        counts = self._billing_run_counts("practice.send.batch.line", "batch_id", "queued", "sent")
+        for batch, (queued, sent, skipped, total, progress) in counts.items():
             batch.update(
                 {
                     "total_count": total,
                     "queued_count": queued,
                     "sent_count": sent,
                     "skipped_count": skipped,
-                    "progress": 100.0 * (sent + skipped) / total if total else 100.0,
+                    "progress": progress,
                     "state": "done" if not queued else "sending" if sent + skipped else "queued",
                 }
             )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].sudo().next_by_code("practice.send.batch") or "/"
-        return super().create(vals_list)
 
     def action_open_invoices(self):
         self.ensure_one()

@@ -3,6 +3,7 @@ import math
 from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .base import billing_number
 from .res_company import BILLING_METHODS
 
 
@@ -64,10 +65,7 @@ class ResPartner(models.Model):
             raise AccessError(self.env._("Only a billing manager can refund a parent's credit."))
         company = self.env.company
         currency = company.currency_id
-        try:
-            amount = float(amount)
-        except (TypeError, ValueError):
-            amount = math.nan
+        amount = billing_number(amount)
         if not math.isfinite(amount) or currency.compare_amounts(amount, 0) <= 0:
             raise UserError(self.env._("The credit refund amount must be a number above zero."))
         if method not in dict(BILLING_METHODS):

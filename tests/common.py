@@ -68,6 +68,47 @@ def billing_ar(env, partner, as_of=None):
     return env.company.currency_id.round(sum(rows.mapped("amount_residual")))
 
 
+def pay_now_transaction(
+    env, provider, moves, amount=None, method="payment_demo.payment_method_demo", operation="online_direct"
+):
+    """What Pay now does: a ``provider`` transaction on ``moves``, for their
+    balance unless ``amount`` is given (``method``: a payment method's xmlid)."""
+    return (
+        env["payment.transaction"]
+        .sudo()
+        .create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": env.ref(method).id,
+                "amount": sum(moves.mapped("billing_amount_due")) if amount is None else amount,
+                "currency_id": moves[:1].currency_id.id,
+                "partner_id": moves[:1].partner_id.id,
+                "operation": operation,
+                "invoice_ids": [Command.set(moves.ids)],
+            }
+        )
+    )
+
+
+def demo_card(env, provider, partner, state="done", digits="4242"):
+    """A card saved by ``partner`` with the demo ``provider``; every charge on
+    it ends in ``state`` (done: accepted, error: declined, pending)."""
+    return (
+        env["payment.token"]
+        .sudo()
+        .create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": env.ref("payment_demo.payment_method_demo").id,
+                "partner_id": partner.id,
+                "payment_details": digits,
+                "provider_ref": f"demo-{digits}",
+                "demo_simulated_state": state,
+            }
+        )
+    )
+
+
 def abandon_transaction(env, tx):
     """Date ``tx`` in 2000: a click abandoned long ago, not a live charge."""
     env.cr.execute("UPDATE payment_transaction SET create_date = '2000-01-01' WHERE id = %s", [tx.id])
@@ -199,6 +240,23 @@ class BillingCommon(AccountTestInvoicingCommon):
             }
         )
 
+    @classmethod
+    def _portal_family_users(cls):
+        """Portal logins for Maria (the Riveras) and David (the Chens), and
+        for Jose, a second contact under Maria's record."""
+        cls.user_maria = cls._portal_user("maria", cls.parent_rivera)
+        cls.user_david = cls._portal_user("david", cls.parent_chen)
+        cls._portal_second_contact()
+
+    @classmethod
+    def _portal_second_contact(cls):
+        """Jose, a second contact under Maria's record (same commercial
+        partner), with his own portal login."""
+        cls.jose = cls.env["res.partner"].create(
+            {"name": "Jose Rivera", "email": "jose@example.com", "parent_id": cls.parent_rivera.id, "type": "contact"}
+        )
+        cls.user_jose = cls._portal_user("jose", cls.jose)
+
     def _enable_demo_provider(self):
         """Odoo's demo payment provider for this practice: Pay now works."""
         skip_unless_installed(self.env, "payment_demo")
@@ -261,21 +319,7 @@ class BillingCommon(AccountTestInvoicingCommon):
 
     def _demo_transaction(self, provider, moves, amount):
         """What Pay now does with Odoo's demo provider: a transaction on ``moves``."""
-        return (
-            self.env["payment.transaction"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
-                    "amount": amount,
-                    "currency_id": self.currency.id,
-                    "partner_id": moves[:1].partner_id.id,
-                    "operation": "online_direct",
-                    "invoice_ids": [Command.set(moves.ids)],
-                }
-            )
-        )
+        return pay_now_transaction(self.env, provider, moves, amount)
 
     def _abandon(self, tx):
         """Date ``tx`` over 30 minutes back: an abandoned click, no longer a
@@ -285,20 +329,7 @@ class BillingCommon(AccountTestInvoicingCommon):
     def _demo_card(self, provider, partner, state="done", digits="4242"):
         """A card saved by ``partner`` with the demo provider; every charge on
         it ends in ``state`` (done: accepted, error: declined, pending)."""
-        return (
-            self.env["payment.token"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
-                    "partner_id": partner.id,
-                    "payment_details": digits,
-                    "provider_ref": f"demo-{digits}",
-                    "demo_simulated_state": state,
-                }
-            )
-        )
+        return demo_card(self.env, provider, partner, state, digits)
 
     def _receivable_balance(self, partner, as_of=None):
         """The parent's balance in Odoo's partner ledger (posted receivable items)."""

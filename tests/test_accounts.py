@@ -18,12 +18,7 @@ class AccountsCommon(BillingCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.user_maria = cls._portal_user("maria", cls.parent_rivera)
-        cls.user_david = cls._portal_user("david", cls.parent_chen)
-        cls.jose = cls.env["res.partner"].create(
-            {"name": "Jose Rivera", "email": "jose@example.com", "parent_id": cls.parent_rivera.id, "type": "contact"}
-        )
-        cls.user_jose = cls._portal_user("jose", cls.jose)
+        cls._portal_family_users()
 
     def _credit_of(self, partner, amount=100.0):
         """A sent 41.25 invoice of ``partner``'s family paid ``amount`` by
@@ -121,22 +116,6 @@ class TestAccountsPortal(JsonRpcMixin, AccountsCommon, HttpCase):
     def _login(self, login):
         self.authenticate(login, f"{login}-pass-1234")
 
-    def _card(self, partner, provider, digits):
-        return (
-            self.env["payment.token"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": provider.id,
-                    "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
-                    "partner_id": partner.id,
-                    "payment_details": digits,
-                    "provider_ref": f"demo-{digits}",
-                    "demo_simulated_state": "done",
-                }
-            )
-        )
-
     def _pay_params(self, provider, amount, token=None, tokenize=False):
         return {
             "access_token": self.move.access_token,
@@ -175,8 +154,8 @@ class TestAccountsPortal(JsonRpcMixin, AccountsCommon, HttpCase):
 
     def test_second_login_cannot_use_or_remove_her_card(self):
         provider = self._enable_demo_provider()
-        maria_card = self._card(self.parent_rivera, provider, "4242")
-        jose_card = self._card(self.jose, provider, "1111")
+        maria_card = self._demo_card(provider, self.parent_rivera, digits="4242")
+        jose_card = self._demo_card(provider, self.jose, digits="1111")
         self.jose.with_user(self.billing_user).billing_contact = True
         self._login("jose")
         result = self._jsonrpc(f"/invoice/transaction/{self.move.id}", self._pay_params(provider, 65.0, maria_card))
@@ -210,7 +189,7 @@ class TestAccountsPortal(JsonRpcMixin, AccountsCommon, HttpCase):
     def test_emailed_link_neither_uses_nor_saves_a_card(self):
         provider = self._enable_demo_provider()
         provider.allow_tokenization = True
-        maria_card = self._card(self.parent_rivera, provider, "4242")
+        maria_card = self._demo_card(provider, self.parent_rivera, digits="4242")
         page = self._text(self.url_open(f"/my/invoices/{self.move.id}?access_token={self.move.access_token}"))
         self.assertIn(self.move.name, page)
         self.assertNotIn("4242", page)

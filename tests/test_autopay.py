@@ -16,7 +16,15 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import mute_logger
 
-from .common import JsonRpcMixin, RealConnectionsCase, billing_ar, html_text, ledger_balance, skip_unless_installed
+from .common import (
+    JsonRpcMixin,
+    RealConnectionsCase,
+    billing_ar,
+    demo_card,
+    html_text,
+    ledger_balance,
+    skip_unless_installed,
+)
 from .test_credits import CreditsCommon
 
 
@@ -361,10 +369,7 @@ class TestAutopayPortalAndRpc(JsonRpcMixin, AutopayCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.jose = cls.env["res.partner"].create(
-            {"name": "Jose Rivera", "email": "jose@example.com", "parent_id": cls.parent_rivera.id, "type": "contact"}
-        )
-        cls.user_jose = cls._portal_user("jose", cls.jose)
+        cls._portal_second_contact()
 
     def _page(self, login, url="/my/autopay"):
         self.authenticate(login, f"{login}-pass-1234")
@@ -498,16 +503,7 @@ class TestAutopayConcurrency(RealConnectionsCase):
             move = env["account.move"].browse(ids["move"])
             move.action_billing_send()
             parent = env["res.partner"].browse(ids["parent"])
-            token = env["payment.token"].create(
-                {
-                    "provider_id": env.ref("payment.payment_provider_demo").id,
-                    "payment_method_id": env.ref("payment_demo.payment_method_demo").id,
-                    "partner_id": parent.id,
-                    "payment_details": "4242",
-                    "provider_ref": "demo-4242",
-                    "demo_simulated_state": state,
-                }
-            )
+            token = demo_card(env, env.ref("payment.payment_provider_demo"), parent, state)
             # Test setup: the consent a portal parent would give (no portal user on committed data).
             with env["account.move"]._billing_transition():
                 consent = env["practice.autopay.consent"].create(
@@ -537,6 +533,26 @@ class TestAutopayConcurrency(RealConnectionsCase):
             env["mail.activity"].search([("res_model", "=", "account.move"), ("res_id", "=", ids["move"])]).unlink()
             env.cr.commit()  # pylint: disable=invalid-commit
 
+    def _run_beside_uncommitted(self, env1, env2):
+        """The second worker runs autopay while the first has not committed
+        its work; then both commit, and the second sees the first's work."""
+        env1.flush_all()
+        env2["account.move"]._cron_billing_autopay()
+        env2.flush_all()
+        env1.cr.commit()
+        env2.cr.commit()
+        env2.invalidate_all()
+
+    def _run_behind_an_older_snapshot(self, ids):
+        """Two workers run autopay: the second took its snapshot before the
+        first committed its charge."""
+        with self._connection() as env1, self._connection() as env2:
+            env2.cr.execute("SELECT id FROM account_move WHERE id = %s", [ids["move"]])  # env2's snapshot: before
+            env1["account.move"]._cron_billing_autopay()
+            env1.cr.commit()
+            env2["account.move"]._cron_billing_autopay()
+            env2.cr.commit()
+
     def _check_one_payment(self, ids):
         with self._connection() as env:
             move = env["account.move"].browse(ids["move"])
@@ -555,26 +571,17 @@ class TestAutopayConcurrency(RealConnectionsCase):
         ids = self._committed_autopay_invoice()
         with freeze_time(ids["due"]), self._connection() as env1, self._connection() as env2:
             env1["account.move"]._cron_billing_autopay()
-            env1.flush_all()
             # The second worker runs while the first has not committed: the invoice is busy.
-            env2["account.move"]._cron_billing_autopay()
-            env2.flush_all()
-            env1.cr.commit()
-            env2.cr.commit()
+            self._run_beside_uncommitted(env1, env2)
             # And after the first committed, a rerun finds the charge done.
-            env2.invalidate_all()
             env2["account.move"]._cron_billing_autopay()
             env2.cr.commit()
         self._check_one_payment(ids)
 
     def test_run_with_an_older_snapshot_charges_once(self):
         ids = self._committed_autopay_invoice()
-        with freeze_time(ids["due"]), self._connection() as env1, self._connection() as env2:
-            env2.cr.execute("SELECT id FROM account_move WHERE id = %s", [ids["move"]])  # env2's snapshot: before
-            env1["account.move"]._cron_billing_autopay()
-            env1.cr.commit()
-            env2["account.move"]._cron_billing_autopay()
-            env2.cr.commit()
+        with freeze_time(ids["due"]):
+            self._run_behind_an_older_snapshot(ids)
         self._check_one_payment(ids)
 
     def test_webhook_and_run_at_the_same_time_give_one_payment(self):
@@ -591,13 +598,8 @@ class TestAutopayConcurrency(RealConnectionsCase):
                     "demo", {"reference": tx.reference, "simulated_state": "done"}
                 )
                 tx._post_process()
-                env1.flush_all()
                 # ... while the autopay run and the post-processing cron run on another.
-                env2["account.move"]._cron_billing_autopay()
-                env2.flush_all()
-                env1.cr.commit()
-                env2.cr.commit()
-                env2.invalidate_all()
+                self._run_beside_uncommitted(env1, env2)
                 # The same notification delivered again, processed by the other worker.
                 tx2 = env2["payment.transaction"].browse(tx.id)
                 env2["payment.transaction"]._handle_notification_data(

@@ -47,6 +47,13 @@ class SpanishParentCommon(BillingCommon):
         for phrase in english:
             self.assertNotIn(phrase, text)
 
+    def assertSpanishMail(self, mail, subject, spanish, english):
+        """``mail`` is one email, its subject holds ``subject`` and its body
+        reads in Spanish (``assertSpanish``)."""
+        self.assertEqual(len(mail), 1)
+        self.assertIn(subject, mail.subject)
+        self.assertSpanish(html_text(mail.body_html), spanish, english)
+
 
 @tagged("post_install", "-at_install")
 class TestSpanishEmailAndPdf(SpanishParentCommon, HttpCase):
@@ -59,12 +66,12 @@ class TestSpanishEmailAndPdf(SpanishParentCommon, HttpCase):
         mail = self.env["mail.mail"].search(
             [("model", "=", "account.move"), ("res_id", "=", move.id), ("recipient_ids", "in", self.parent_rivera.ids)]
         )
-        self.assertEqual(len(mail), 1)
-        self.assertIn(f"factura {move.name}", mail.subject)
-        body = html_text(mail.body_html)
-        for spanish in ("Hola Maria Rivera", f"La factura {move.name}", "está lista", "Ver y pagar su factura"):
-            self.assertIn(spanish, body)
-        self.assertNotIn("is ready", body)
+        self.assertSpanishMail(
+            mail,
+            f"factura {move.name}",
+            ("Hola Maria Rivera", f"La factura {move.name}", "está lista", "Ver y pagar su factura"),
+            ("is ready",),
+        )
 
     def test_pdf_is_in_the_parents_language(self):
         move = self._sent_invoice(notes="Gracias")

@@ -46,11 +46,9 @@ class TestSpanishFeatures(SpanishParentCommon, HttpCase):
         mail = self.env["mail.mail"].search(
             [("model", "=", "practice.statement"), ("res_id", "=", statement.id), ("recipient_ids", "!=", False)]
         )
-        self.assertEqual(len(mail), 1)
-        self.assertIn(f"estado de cuenta {statement.name}", mail.subject)
-        body = html_text(mail.body_html)
-        self.assertSpanish(
-            body,
+        self.assertSpanishMail(
+            mail,
+            f"estado de cuenta {statement.name}",
             (
                 "Hola Maria Rivera:",
                 f"Su estado de cuenta {statement.name}",
@@ -105,11 +103,9 @@ class TestSpanishFeatures(SpanishParentCommon, HttpCase):
                 ("recipient_ids", "in", self.parent_rivera.ids),
             ]
         )
-        self.assertEqual(len(mail), 1)
-        self.assertIn(f"recordatorio de pago ({move.name})", mail.subject)
-        body = html_text(mail.body_html)
-        self.assertSpanish(
-            body,
+        self.assertSpanishMail(
+            mail,
+            f"recordatorio de pago ({move.name})",
             (
                 "Hola Maria Rivera:",
                 "Un recordatorio amable: el saldo a continuación vence pronto.",
@@ -142,11 +138,9 @@ class TestSpanishFeatures(SpanishParentCommon, HttpCase):
             .search([("model", "=", "account.move"), ("res_id", "=", move.id)])
             .filtered(lambda m: self.parent_rivera in m.recipient_ids and "rechazada" in m.subject)
         )
-        self.assertEqual(len(mail), 1)
-        self.assertIn(f"su tarjeta fue rechazada para la factura {move.name}", mail.subject)
-        body = html_text(mail.body_html)
-        self.assertSpanish(
-            body,
+        self.assertSpanishMail(
+            mail,
+            f"su tarjeta fue rechazada para la factura {move.name}",
             (
                 "Hola Maria Rivera:",
                 f"No pudimos cobrar a su tarjeta guardada la factura {move.name}",

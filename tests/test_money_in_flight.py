@@ -9,14 +9,14 @@ from datetime import date, timedelta
 from freezegun import freeze_time
 from psycopg2 import errors
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
 from . import test_autopay, test_statements
-from .common import RealConnectionsCase, skip_unless_installed
+from .common import RealConnectionsCase, pay_now_transaction, skip_unless_installed
 from .test_autopay import AutopayCommon
 from .test_statements import DATE_TO, MADE_ON, StatementCommon
 
@@ -32,21 +32,19 @@ class InFlightCommon(AutopayCommon):
 
     def _pay_now(self, move, amount=None):
         """What Pay now does: a demo transaction on the invoice."""
-        return (
-            self.env["payment.transaction"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": self.provider.id,
-                    "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
-                    "amount": move.billing_amount_due if amount is None else amount,
-                    "currency_id": move.currency_id.id,
-                    "partner_id": move.partner_id.id,
-                    "operation": "online_direct",
-                    "invoice_ids": [Command.set(move.ids)],
-                }
-            )
-        )
+        return pay_now_transaction(self.env, self.provider, move, amount)
+
+    def _pending_autopay_charge(self):
+        """An 80.00 invoice of Maria's, due 2026-05-01, enrolled in autopay
+        with a card whose charges stay pending; the run of 2026-05-01 started
+        its charge. Returns the invoice and the charge."""
+        token = self._token(self.parent_rivera, state="pending")
+        with freeze_time("2026-04-01"):
+            self._enroll(token)
+            move = self._invoice()
+        with freeze_time("2026-05-01"):
+            self._run()
+        return move, move.billing_autopay_transaction_ids
 
     def _processor_says(self, tx, state="done"):
         """The processor's notification, without Odoo's post-processing."""
@@ -84,13 +82,8 @@ class TestMoneyInFlight(InFlightCommon):
         self._assert_books(0.0, [(move, 0.0, 80.0, 0.0, "paid")])
 
     def test_pending_autopay_refuses_record_payment_and_paid_invoice_refuses_pay_now(self):
-        token = self._token(self.parent_rivera, state="pending")
-        with freeze_time("2026-04-01"):
-            self._enroll(token)
-            move = self._invoice()
+        move, charge = self._pending_autopay_charge()
         with freeze_time("2026-05-01"):
-            self._run()
-            charge = move.billing_autopay_transaction_ids
             self.assertEqual(charge.state, "pending")
             wizard = self._wizard(move, "action_billing_record_payment", self.billing_user)
             wizard.method = "check"
@@ -113,13 +106,8 @@ class TestMoneyInFlight(InFlightCommon):
         self.assertFalse(move.billing_needs_review)
 
     def test_void_refused_while_autopay_pending_then_release_and_void(self):
-        token = self._token(self.parent_rivera, state="pending")
-        with freeze_time("2026-04-01"):
-            self._enroll(token)
-            move = self._invoice()
+        move, charge = self._pending_autopay_charge()
         with freeze_time("2026-05-01"):
-            self._run()
-            charge = move.billing_autopay_transaction_ids
             wizard = self._wizard(move, "action_billing_open_void", self.billing_manager)
             wizard.reason = "Billed the wrong family"
             with self.assertRaisesRegex(UserError, f"cannot be voided while its payment {charge.reference}"):
@@ -142,13 +130,8 @@ class TestMoneyInFlight(InFlightCommon):
         self._assert_books(0.0, [(move, 0.0, 0.0, 0.0, "voided")])
 
     def test_manager_releases_a_stuck_charge_from_the_invoice_form(self):
-        token = self._token(self.parent_rivera, state="pending")
-        with freeze_time("2026-04-01"):
-            self._enroll(token)
-            move = self._invoice()
+        move, charge = self._pending_autopay_charge()
         with freeze_time("2026-05-01"):
-            self._run()
-            charge = move.billing_autopay_transaction_ids
             self.assertTrue(move.billing_has_live_transaction)
             form_view = self.env.ref("account.view_move_form")
             for user, shown in ((self.billing_manager, True), (self.billing_user, False)):
@@ -292,23 +275,14 @@ class TestMoneyInFlightConcurrency(RealConnectionsCase):
     _committed_autopay_invoice = test_autopay.TestAutopayConcurrency._committed_autopay_invoice
     _remove_autopay = test_autopay.TestAutopayConcurrency._remove_autopay
     _check_one_payment = test_autopay.TestAutopayConcurrency._check_one_payment
+    _run_behind_an_older_snapshot = test_autopay.TestAutopayConcurrency._run_behind_an_older_snapshot
 
     def test_pay_now_done_in_one_worker_blocks_autopay_in_another(self):
         ids = self._committed_autopay_invoice()
         with freeze_time(ids["due"]):
             with self._connection() as env:
                 move = env["account.move"].browse(ids["move"])
-                tx = env["payment.transaction"].create(
-                    {
-                        "provider_id": env.ref("payment.payment_provider_demo").id,
-                        "payment_method_id": env.ref("payment_demo.payment_method_demo").id,
-                        "amount": move.billing_amount_due,
-                        "currency_id": move.currency_id.id,
-                        "partner_id": move.partner_id.id,
-                        "operation": "online_direct",
-                        "invoice_ids": [Command.set(move.ids)],
-                    }
-                )
+                tx = pay_now_transaction(env, env.ref("payment.payment_provider_demo"), move)
                 env["payment.transaction"]._handle_notification_data(
                     "demo", {"reference": tx.reference, "simulated_state": "done"}
                 )
@@ -332,17 +306,8 @@ class TestMoneyInFlightConcurrency(RealConnectionsCase):
 
     def test_overlapping_runs_log_no_error(self):
         ids = self._committed_autopay_invoice()
-        with (
-            self.assertNoLogs("odoo.sql_db", "ERROR"),
-            freeze_time(ids["due"]),
-            self._connection() as env1,
-            self._connection() as env2,
-        ):
-            env2.cr.execute("SELECT id FROM account_move WHERE id = %s", [ids["move"]])  # env2's snapshot: before
-            env1["account.move"]._cron_billing_autopay()
-            env1.cr.commit()
-            env2["account.move"]._cron_billing_autopay()
-            env2.cr.commit()
+        with self.assertNoLogs("odoo.sql_db", "ERROR"), freeze_time(ids["due"]):
+            self._run_behind_an_older_snapshot(ids)
         self._check_one_payment(ids)
 
 

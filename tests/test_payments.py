@@ -3,12 +3,19 @@ from datetime import date, timedelta
 from freezegun import freeze_time
 from psycopg2 import errors
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
-from .common import BillingCommon, RealConnectionsCase, abandon_transaction, ledger_balance, skip_unless_installed
+from .common import (
+    BillingCommon,
+    RealConnectionsCase,
+    abandon_transaction,
+    ledger_balance,
+    pay_now_transaction,
+    skip_unless_installed,
+)
 
 
 class PaymentsCommon(BillingCommon):
@@ -39,21 +46,7 @@ class PaymentsCommon(BillingCommon):
     def _portal_transaction(self, move, amount=None):
         """What the portal's Pay now does: a demo transaction on the invoice."""
         skip_unless_installed(self.env, "payment_demo")
-        return (
-            self.env["payment.transaction"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": self.demo_provider.id,
-                    "payment_method_id": self.demo_method.id,
-                    "amount": move.billing_amount_due if amount is None else amount,
-                    "currency_id": move.currency_id.id,
-                    "partner_id": move.partner_id.id,
-                    "operation": "online_direct",
-                    "invoice_ids": [Command.set(move.ids)],
-                }
-            )
-        )
+        return pay_now_transaction(self.env, self.demo_provider, move, amount)
 
     def _notify(self, tx, state="done"):
         """The processor's notification, then Odoo's post-processing (what the
@@ -620,17 +613,7 @@ class TestConcurrentPayments(RealConnectionsCase):
             move = env["account.move"].browse(ids["move"])
             with move._billing_transition():  # posted as Send would, without the PDF
                 move.action_post()
-            tx = env["payment.transaction"].create(
-                {
-                    "provider_id": env.ref("payment.payment_provider_demo").id,
-                    "payment_method_id": env.ref("payment_demo.payment_method_demo").id,
-                    "amount": 100.0,
-                    "currency_id": move.currency_id.id,
-                    "partner_id": ids["parent"],
-                    "operation": "online_direct",
-                    "invoice_ids": [Command.set(move.ids)],
-                }
-            )
+            tx = pay_now_transaction(env, env.ref("payment.payment_provider_demo"), move, 100.0)
             # Started over 30 minutes ago (not in flight: staff may record it by hand).
             abandon_transaction(env, tx)
             ids.update(tx=tx.id, reference=f"demo-{tx.reference}")  # what the processor's dashboard shows

@@ -19,12 +19,7 @@ class TestParentPortal(BillingCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.user_maria = cls._portal_user("maria", cls.parent_rivera)
-        cls.user_david = cls._portal_user("david", cls.parent_chen)
-        cls.jose = cls.env["res.partner"].create(
-            {"name": "Jose Rivera", "email": "jose@example.com", "parent_id": cls.parent_rivera.id, "type": "contact"}
-        )
-        cls.user_jose = cls._portal_user("jose", cls.jose)
+        cls._portal_family_users()
         cls.company.partner_id.write({"street": "120 Harbor Lane", "city": "Portland"})
 
         # Maria: a sent invoice for each child, and a draft.

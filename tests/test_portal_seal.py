@@ -31,12 +31,7 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.user_maria = cls._portal_user("maria", cls.parent_rivera)
-        cls.jose = cls.env["res.partner"].create(
-            {"name": "Jose Rivera", "email": "jose@example.com", "parent_id": cls.parent_rivera.id, "type": "contact"}
-        )
-        cls.user_jose = cls._portal_user("jose", cls.jose)
-        cls.user_david = cls._portal_user("david", cls.parent_chen)
+        cls._portal_family_users()
 
         # A late fee that is still open.
         cls.inv_fee = cls._sent_invoice_cls()

@@ -17,12 +17,7 @@ class TestStatementPortal(JsonRpcMixin, BillingCommon, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, force_report_rendering=True))
-        cls.user_maria = cls._portal_user("maria", cls.parent_rivera)
-        cls.jose = cls.env["res.partner"].create(
-            {"name": "Jose Rivera", "email": "jose@example.com", "parent_id": cls.parent_rivera.id, "type": "contact"}
-        )
-        cls.user_jose = cls._portal_user("jose", cls.jose)
-        cls.user_david = cls._portal_user("david", cls.parent_chen)
+        cls._portal_family_users()
 
         Statement = cls.env["practice.statement"]
         cls.date_from, cls.date_to = Statement._billing_statement_period(fields.Date.today())

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from odoo.tests import HttpCase, tagged
 
-from .common import BillingCommon, skip_unless_installed
+from .common import BillingCommon, pay_now_transaction, skip_unless_installed
 
 WEBHOOK_SECRET = "whsec_parentbillingtest0000000000000"
 PAYLOAD = Path(__file__).parent / "data" / "stripe_payment_intent_succeeded.json"
@@ -39,20 +39,8 @@ class StripeWebhookCase(BillingCommon, HttpCase):
 
     def _stripe_transaction(self, invoices, amount=None):
         """What Pay now does with Stripe: a transaction on the invoices."""
-        return (
-            self.env["payment.transaction"]
-            .sudo()
-            .create(
-                {
-                    "provider_id": self.stripe.id,
-                    "payment_method_id": self.env.ref("payment.payment_method_card").id,
-                    "amount": sum(invoices.mapped("billing_amount_due")) if amount is None else amount,
-                    "currency_id": invoices[:1].currency_id.id,
-                    "partner_id": invoices[:1].partner_id.id,
-                    "operation": "online_redirect",
-                    "invoice_ids": [(6, 0, invoices.ids)],
-                }
-            )
+        return pay_now_transaction(
+            self.env, self.stripe, invoices, amount, method="payment.payment_method_card", operation="online_redirect"
         )
 
     def _post(self, body, timestamp=None, secret=WEBHOOK_SECRET):

@@ -3,10 +3,11 @@ from odoo import api, fields, models
 
 class AccountMoveBillingAmountMixin(models.AbstractModel):
     """The money dialogs (Record Payment, Issue Refund): NaN or infinity in
-    ``amount`` is a clear error naming the field, on create, write and
-    onchange, never a rounding crash."""
+    ``amount`` is a clear error naming the field (``parent_billing.finite.mixin``),
+    never a rounding crash."""
 
     _name = "account.move.billing.amount.mixin"
+    _inherit = ["parent_billing.finite.mixin"]
     _description = "Family Billing Amount Dialog"
 
     move_id = fields.Many2one("account.move", required=True)
@@ -24,21 +25,8 @@ class AccountMoveBillingAmountMixin(models.AbstractModel):
         """The amount the dialog opens with."""
         raise NotImplementedError
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            self._check_amount_vals(vals)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._check_amount_vals(vals)
-        return super().write(vals)
-
-    def onchange(self, values, field_names, fields_spec):
-        self._check_amount_vals(values)
-        return super().onchange(values, field_names, fields_spec)
-
-    def _check_amount_vals(self, vals):
+    @api.model
+    def _billing_check_finite(self, vals):
         if vals.get("amount") is not None:
             self.env["account.move"]._billing_check_amount(vals["amount"], self._billing_amount_kind())
 

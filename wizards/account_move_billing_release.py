@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import models
 
 
 class AccountMoveBillingRelease(models.TransientModel):
@@ -6,12 +6,8 @@ class AccountMoveBillingRelease(models.TransientModel):
     processor that never answered), with a logged reason."""
 
     _name = "account.move.billing.release"
+    _inherit = ["account.move.billing.reason.mixin"]
     _description = "Release a Payment in Progress"
 
-    move_id = fields.Many2one("account.move", required=True)
-    reason = fields.Text(required=True)
-
     def action_release(self):
-        self.ensure_one()
-        self.move_id._billing_release_transaction(self.reason)
-        return {"type": "ir.actions.act_window_close"}
+        return self._billing_apply_reason(self.move_id._billing_release_transaction)

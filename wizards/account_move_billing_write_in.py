@@ -6,6 +6,7 @@ from ..models.billing_input_bounds import billing_non_finite
 
 class AccountMoveBillingWriteIn(models.TransientModel):
     _name = "account.move.billing.write.in"
+    _inherit = ["parent_billing.finite.mixin"]
     _description = "Add Write-in Line"
 
     move_id = fields.Many2one("account.move", required=True)
@@ -13,20 +14,6 @@ class AccountMoveBillingWriteIn(models.TransientModel):
     name = fields.Char(string="Description", required=True, help="Printed on the invoice, e.g. Materials fee.")
     units = fields.Float(required=True, default=1.0, digits="Product Unit of Measure")
     rate = fields.Monetary(required=True, currency_field="currency_id")
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            self._billing_check_finite(vals)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._billing_check_finite(vals)
-        return super().write(vals)
-
-    def onchange(self, values, field_names, fields_spec):
-        self._billing_check_finite(values)
-        return super().onchange(values, field_names, fields_spec)
 
     @api.model
     def _billing_check_finite(self, vals):

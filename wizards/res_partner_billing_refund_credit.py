@@ -7,6 +7,7 @@ from ..models.res_company import BILLING_METHODS
 
 class ResPartnerBillingRefundCredit(models.TransientModel):
     _name = "res.partner.billing.refund.credit"
+    _inherit = ["parent_billing.finite.mixin"]
     _description = "Refund a Parent's Credit"
 
     partner_id = fields.Many2one("res.partner", string="Parent", required=True, readonly=True)
@@ -24,20 +25,6 @@ class ResPartnerBillingRefundCredit(models.TransientModel):
             values["partner_id"] = partner.id
             values.setdefault("amount", partner.billing_credit_amount)
         return values
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            self._billing_check_finite(vals)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._billing_check_finite(vals)
-        return super().write(vals)
-
-    def onchange(self, values, field_names, fields_spec):
-        self._billing_check_finite(values)
-        return super().onchange(values, field_names, fields_spec)
 
     @api.model
     def _billing_check_finite(self, vals):
