@@ -1,7 +1,7 @@
 import math
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools.misc import clean_context
 
 from .account_move_seal import billing_transition
@@ -138,7 +138,7 @@ class AccountMove(models.Model):
         self.ensure_one()
         self = self.with_env(self.env(context=clean_context(self.env.context)))  # noqa: PLW0642
         if not self.env.user.has_group("parent_billing.parent_billing_group_manager"):
-            raise UserError(self._billing_manager_error("dispute"))
+            raise AccessError(self._billing_manager_error("dispute"))
         try:
             value = float(amount)
         except (TypeError, ValueError):

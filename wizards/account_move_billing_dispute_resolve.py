@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class AccountMoveBillingDisputeResolve(models.TransientModel):
@@ -10,6 +10,7 @@ class AccountMoveBillingDisputeResolve(models.TransientModel):
     billed = fields.Monetary(string="Billed Now", compute="_compute_billed", currency_field="currency_id")
     amount = fields.Monetary(string="Owed After Determination", required=True, currency_field="currency_id")
 
+    @api.depends("move_id")
     def _compute_billed(self):
         for wizard in self:
             wizard.billed = wizard.move_id._billing_dispute_billed()
