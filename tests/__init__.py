@@ -26,3 +26,4 @@ from . import test_i18n_es_features
 from . import test_accounts
 from . import test_collection_holds
 from . import test_disputes
+from . import test_estimates

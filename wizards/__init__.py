@@ -16,3 +16,4 @@ from . import res_partner_billing_refund_credit
 from . import res_partner_billing_collections_pause
 from . import account_move_billing_dispute_open
 from . import account_move_billing_dispute_resolve
+from . import account_move_billing_send_over_estimate
