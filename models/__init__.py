@@ -33,4 +33,4 @@ from . import res_partner_account, practice_client_account, account_move_account
 from . import payment_transaction_account, payment_token
 from . import res_partner_collection_hold, account_move_collection_hold, account_move_dispute
 from . import res_company_estimate, practice_estimate, practice_estimate_line, practice_client_estimate
-from . import account_move_estimate
+from . import account_move_estimate, practice_session_estimate

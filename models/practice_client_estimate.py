@@ -1,7 +1,8 @@
 import re
+from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 # An ICD-10(-CM) code: a letter, two characters (digit, then digit or letter),
 # then optionally a dot and up to four more characters (F84.0, Z13.41).
@@ -76,3 +77,66 @@ class PracticeClient(models.Model):
         if product:
             estimates = estimates.filtered(lambda e: product in e.line_ids.product_id)
         return estimates[:1]
+
+
+class PracticeClientActivity(models.Model):
+    _name = "practice.client"
+    _inherit = ["practice.client", "mail.activity.mixin"]
+
+    billing_estimate_attention = fields.Boolean(
+        string="Estimate Due or Expiring",
+        compute="_compute_billing_estimate_attention",
+        search="_search_billing_estimate_attention",
+        help="A Good Faith Estimate is due (open activity) or the issued one ends within 30 days.",
+    )
+
+    def _compute_billing_estimate_attention(self):
+        found = self.search([("id", "in", self.ids), ("billing_estimate_attention", "=", True)])
+        for client in self:
+            client.billing_estimate_attention = client in found
+
+    def _search_billing_estimate_attention(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on the estimate status."))
+        today = fields.Date.context_today(self)
+        due_type = self.env.ref("parent_billing.mail_activity_type_estimate_due")
+        due = (
+            self.env["mail.activity"]
+            .sudo()
+            .search([("res_model", "=", "practice.client"), ("activity_type_id", "=", due_type.id)])
+        )
+        ending = self.env["practice.estimate"].search(
+            [("state", "=", "issued"), ("date_to", ">=", today), ("date_to", "<=", today + timedelta(days=30))]
+        )
+        later = self.env["practice.estimate"].search(
+            [
+                ("state", "=", "issued"),
+                ("client_id", "in", ending.client_id.ids),
+                ("date_to", ">", today + timedelta(days=30)),
+            ]
+        )
+        ids = set(due.mapped("res_id")) | set((ending.client_id - later.client_id).ids)
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", list(ids))]
+
+    def _billing_estimate_due(self, deadline):
+        """At most one open "Good Faith Estimate due" activity per client, with the earliest deadline."""
+        self.ensure_one()
+        due_type = self.env.ref("parent_billing.mail_activity_type_estimate_due")
+        activity = self.activity_ids.filtered(lambda a: a.activity_type_id == due_type)[:1]
+        if activity:
+            activity.date_deadline = min(deadline, activity.date_deadline)
+            return activity
+        return self.activity_schedule(
+            activity_type_id=due_type.id,
+            date_deadline=deadline,
+            summary=self.env._("Good Faith Estimate due"),
+            user_id=self.env.user.id,
+        )
+
+    def action_billing_estimate_requested(self):
+        """The parent asked for an estimate: due in 3 business days."""
+        for client in self:
+            company = client.company_id
+            client._billing_estimate_due(company._billing_plan_business_days(fields.Date.context_today(self), 3))
+        return True

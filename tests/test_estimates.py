@@ -9,8 +9,10 @@ import re
 import shutil
 import subprocess
 import tempfile
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
+
+from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -319,3 +321,91 @@ class TestEstimatePdfAndPortal(EstimateCommon, HttpCase):
             self.assertIn(item, page)
         pdf = self.url_open(f"{url}?report_type=pdf&download=1")
         self.assertEqual(pdf.headers["Content-Type"], "application/pdf")
+
+
+@tagged("post_install", "-at_install")
+class TestEstimateDue(EstimateCommon):
+    """Scheduling a self-pay session 3+ business days ahead makes the estimate
+    due in 1 business day (3 when 10+ ahead), from the company's working
+    calendar and its public holidays. 2026-04-10 is a Friday."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.calendar = cls.company.resource_calendar_id
+        cls.calendar.tz = "UTC"
+        cls.due_type = cls.env.ref("parent_billing.mail_activity_type_estimate_due")
+
+    def _schedule(self, today, day, client=None):
+        with freeze_time(today):
+            return self._sessions(client or self.client_sofia, self.service_aba, dates=[fields.Date.to_date(day)])
+
+    def _due(self, client=None):
+        client = client or self.client_sofia
+        return client.activity_ids.filtered(lambda a: a.activity_type_id == self.due_type)
+
+    def _holiday(self, day):
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Holiday",
+                "calendar_id": self.calendar.id,
+                "date_from": f"{day} 00:00:00",
+                "date_to": f"{day} 23:59:59",
+            }
+        )
+
+    def test_weekend_before_and_after(self):
+        self.assertTrue(self.calendar)
+        self._schedule("2026-04-09", "2026-04-13")  # Thu -> Mon: 2 business days ahead
+        self.assertFalse(self._due())
+        self._schedule("2026-04-09", "2026-04-14")  # Thu -> Tue: 3 ahead, due Friday
+        self.assertEqual(self._due().date_deadline, date(2026, 4, 10))
+        self._due().unlink()
+        self._schedule("2026-04-10", "2026-04-15")  # Fri -> Wed: due Monday, over the weekend
+        self.assertRecordValues(
+            self._due(), [{"date_deadline": date(2026, 4, 13), "summary": "Good Faith Estimate due"}]
+        )
+
+    def test_public_holiday_before_and_after(self):
+        self._holiday("2026-04-13")  # Monday
+        self._schedule("2026-04-10", "2026-04-15")  # Tue, Wed: 2 business days ahead
+        self.assertFalse(self._due())
+        self._schedule("2026-04-10", "2026-04-16")  # Tue, Wed, Thu: due Tuesday after the holiday
+        self.assertEqual(self._due().date_deadline, date(2026, 4, 14))
+        self._due().unlink()
+        self._schedule("2026-04-08", "2026-04-14")  # Wed -> Tue: Thu, Fri, Tue; due Thursday
+        self.assertEqual(self._due().date_deadline, date(2026, 4, 9))
+
+    def test_ten_business_days_ahead_gives_three_one_activity_earliest_deadline(self):
+        self._schedule("2026-04-10", "2026-04-27")  # 11 business days: due in 3, Wednesday
+        self.assertEqual(self._due().date_deadline, date(2026, 4, 15))
+        self._schedule("2026-04-10", "2026-04-16")  # 4 ahead: due in 1, Monday (earlier)
+        self.assertEqual(len(self._due()), 1)
+        self.assertEqual(self._due().date_deadline, date(2026, 4, 13))
+        self._schedule("2026-04-10", "2026-05-20")
+        self.assertEqual(self._due().date_deadline, date(2026, 4, 13), "the earliest deadline stays")
+        self.assertIn(
+            self.client_sofia, self.env["practice.client"].search([("billing_estimate_attention", "=", True)])
+        )
+
+    def test_no_activity_when_covered_insured_or_calendar_less(self):
+        with freeze_time("2026-04-01"):
+            self._estimate().action_issue()
+        self._schedule("2026-04-10", "2026-04-20")
+        self.assertFalse(self._due(), "covered by the issued estimate")
+        self._schedule("2026-04-10", "2026-04-20", client=self.client_noah)
+        self.assertFalse(self._due(self.client_noah), "insurance")
+        self.company.resource_calendar_id = False
+        self._schedule("2026-04-10", "2026-04-15", client=self.client_lily)  # Mon-Fri: due Monday
+        self.assertEqual(self._due(self.client_lily).date_deadline, date(2026, 4, 13))
+
+    def test_parent_request_and_finalizing_ahead(self):
+        with freeze_time("2026-04-10"):
+            self.client_lily.action_billing_estimate_requested()
+        self.assertEqual(self._due(self.client_lily).date_deadline, date(2026, 4, 15))
+        session = self._schedule("2026-04-10", "2026-04-20")
+        with freeze_time("2026-04-10"), self.assertRaisesRegex(UserError, "scheduled ahead"):
+            session.action_finalize()
+        with freeze_time("2026-04-20"):
+            session.action_finalize()
+        self.assertEqual(session.state, "finalized")
