@@ -28,7 +28,9 @@ class AccountMove(models.Model):
         copy=False,
         tracking=True,
     )
-    billing_dispute_reason = fields.Text(string="Dispute Reason", readonly=True, copy=False)
+    billing_dispute_reason = fields.Text(
+        string="Dispute Reason", readonly=True, copy=False, groups="parent_billing.parent_billing_group_user"
+    )
     billing_dispute_notice_date = fields.Date(
         string="Dispute Notice Received", readonly=True, copy=False, help="The date of the dispute notice."
     )

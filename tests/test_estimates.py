@@ -5,6 +5,7 @@ email and a portal page behind login; a revision supersedes; Send is refused
 at estimate + guard and the manager sends with a logged reason; bulk send
 reports it as the invoice's send error."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -271,6 +272,7 @@ class TestEstimatePdfAndPortal(EstimateCommon, HttpCase):
             return re.sub(r"\s+", " ", subprocess.check_output(["pdftotext", "-layout", str(path), "-"]).decode())
 
     def test_pdf_has_every_required_item(self):
+        self.company.write({"name": "Bright Steps Therapy", "logo": False})
         estimate = self._estimate(sessions=10)
         estimate.action_issue()
         pdf, _fmt = (
@@ -279,6 +281,14 @@ class TestEstimatePdfAndPortal(EstimateCommon, HttpCase):
             ._render_qweb_pdf("parent_billing.action_report_practice_estimate", estimate.ids)
         )
         text = self._pdf_text(pdf)
+        if screenshots := os.environ.get("PB_SCREENSHOTS"):
+            # README picture: PB_SCREENSHOTS=$PWD/docs bin/test -k test_pdf_has_every_required_item
+            with tempfile.TemporaryDirectory() as tmp:
+                Path(tmp, "estimate.pdf").write_bytes(pdf)
+                out = str(Path(screenshots, "estimate-pdf"))
+                subprocess.check_call(
+                    ["pdftoppm", "-png", "-r", "80", "-singlefile", str(Path(tmp, "estimate.pdf")), out]
+                )
         for item in (
             "GOOD FAITH ESTIMATE",
             estimate.name,
@@ -292,8 +302,8 @@ class TestEstimatePdfAndPortal(EstimateCommon, HttpCase):
             "Services expected to be scheduled separately: None",
             "1234567893",
             "12-3456789",
-            "500 Harbor Lane",
-            self.company.name,
+            "Location: 500 Harbor Lane, Springfield 62701",
+            "Bright Steps Therapy",
             "$400 or more",
             "not a contract",
             "will not affect the care",
