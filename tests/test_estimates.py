@@ -419,3 +419,25 @@ class TestEstimateDue(EstimateCommon):
         with freeze_time("2026-04-20"):
             session.action_finalize()
         self.assertEqual(session.state, "finalized")
+
+
+@tagged("post_install", "-at_install")
+class TestEstimateSpanish(EstimateCommon):
+    def test_email_and_estimate_in_the_parents_language(self):
+        self.env["res.lang"]._activate_lang("es_419")
+        self.env["ir.module.module"]._load_module_terms(
+            ["mail", "portal", "parent_billing"], ["es_419"], overwrite=True
+        )
+        self.env.invalidate_all()  # the loaded terms, not the cached English
+        self.parent_rivera.lang = "es_419"
+        estimate = self._estimate()
+        estimate.action_issue()
+        mail = self.env["mail.mail"].search([("model", "=", "practice.estimate"), ("res_id", "=", estimate.id)])
+        self.assertIn("su estimación de buena fe", mail.subject)
+        self.assertIn("Ver su estimación", html_text(mail.body_html))
+        html, _fmt = self.env["ir.actions.report"]._render_qweb_html(
+            "parent_billing.action_report_practice_estimate", estimate.ids
+        )
+        text = html_text(html)
+        for phrase in ("ESTIMACIÓN DE BUENA FE", "Fecha de nacimiento", "$400 o más", "no es un contrato"):
+            self.assertIn(phrase, text)
