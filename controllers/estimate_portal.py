@@ -36,9 +36,10 @@ class EstimatePortal(CustomerPortal):
         estimate = request.env["practice.estimate"].browse(estimate_id)
         try:
             estimate.check_access("read")
-            if estimate.state == "draft":
-                raise AccessError("draft")
+            draft = estimate.state == "draft"  # only what was issued to the parent
         except (AccessError, MissingError):
+            return request.redirect("/my")
+        if draft:
             return request.redirect("/my")
         if report_type in ("html", "pdf"):
             return self._show_report(

@@ -18,7 +18,6 @@ class PracticeClient(models.Model):
 
     birthdate = fields.Date(string="Date of Birth", groups="parent_billing.parent_billing_group_user")
     diagnosis_codes = fields.Char(
-        string="Diagnosis Codes",
         groups="parent_billing.parent_billing_group_user",
         help="ICD-10 codes, comma separated (e.g. F84.0, F80.2).",
     )

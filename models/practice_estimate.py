@@ -21,7 +21,7 @@ class PracticeEstimate(models.Model):
     _order = "date_from desc, id desc"
 
     name = fields.Char(string="Number", readonly=True, copy=False, default="/")
-    client_id = fields.Many2one("practice.client", string="Client", required=True, index=True, tracking=True)
+    client_id = fields.Many2one("practice.client", required=True, index=True, tracking=True)
     partner_id = fields.Many2one(
         "res.partner", string="Parent", compute="_compute_partner_id", store=True, readonly=False, index=True
     )

@@ -139,12 +139,12 @@ class TestDisputes(BillingCommon):
         self.assertTrue(manager_move.billing_can_dispute)
         self.assertFalse(move.with_user(self.billing_user).billing_can_dispute)
         action = manager_move.action_billing_open_dispute()
-        form = Form(self.env[action["res_model"]].with_user(self.billing_manager).with_context(action["context"]))
+        form = Form(self.env[action["res_model"]].with_user(self.billing_manager).with_context(**action["context"]))
         form.reason = "Parent's dispute notice"
         form.save().action_open()
         self.assertEqual(move.billing_dispute_state, "open")
         action = manager_move.action_billing_open_resolve_dispute()
-        form = Form(self.env[action["res_model"]].with_user(self.billing_manager).with_context(action["context"]))
+        form = Form(self.env[action["res_model"]].with_user(self.billing_manager).with_context(**action["context"]))
         self.assertEqual(form.billed, 130.0)
         form.amount = 110.0
         form.save().action_resolve()
