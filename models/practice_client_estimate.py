@@ -22,6 +22,19 @@ class PracticeClient(models.Model):
         help="ICD-10 codes, comma separated (e.g. F84.0, F80.2).",
     )
     estimate_ids = fields.One2many("practice.estimate", "client_id", string="Good Faith Estimates")
+    billing_estimate_missing = fields.Boolean(
+        string="No Estimate",
+        compute="_compute_billing_estimate_missing",
+        help="A self-pay client with no issued Good Faith Estimate covering today.",
+    )
+
+    @api.depends("bill_to_mode", "estimate_ids.state", "estimate_ids.date_from", "estimate_ids.date_to")
+    def _compute_billing_estimate_missing(self):
+        today = fields.Date.context_today(self)
+        for client in self:
+            client.billing_estimate_missing = bool(
+                client.id and client.bill_to_mode == "client" and not client._billing_estimate_on(today)
+            )
 
     @api.model
     def _billing_diagnosis_list(self, codes):

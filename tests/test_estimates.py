@@ -255,6 +255,9 @@ class TestVarianceGuard(EstimateCommon):
     def test_self_pay_client_without_estimate_is_flagged_and_billed(self):
         move = self._draft_invoice(client=self.client_lily)
         self.assertTrue(move.billing_estimate_missing)
+        self.assertTrue(self.client_lily.billing_estimate_missing)
+        self.assertFalse(self.client_sofia.billing_estimate_missing)
+        self.assertFalse(self.client_noah.billing_estimate_missing, "insurance")
         move.action_billing_send()
         self.assertEqual(move.billing_state, "sent")
         self.assertFalse(self._draft_invoice().billing_estimate_missing)
