@@ -3,6 +3,9 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+# Set on the cursor (not the context, which travels over RPC) while Issue writes.
+_ISSUE_KEY = "parent_billing.estimate_issue"
+
 ESTIMATE_STATES = [("draft", "Draft"), ("issued", "Issued"), ("superseded", "Superseded")]
 
 
@@ -86,7 +89,7 @@ class PracticeEstimate(models.Model):
 
     def write(self, vals):
         if set(vals) - {"message_main_attachment_id"} and self.filtered(lambda e: e.state != "draft"):
-            if not self.env.context.get("billing_estimate_issue"):
+            if not self.env.cr.cache.get(_ISSUE_KEY):
                 raise UserError(
                     self.env._("An issued estimate cannot change: create a revision, which supersedes it when issued.")
                 )
@@ -192,19 +195,22 @@ class PracticeEstimate(models.Model):
                 ],
                 order="date_from desc, id desc",
             )
-            issuing = estimate.with_context(billing_estimate_issue=True)
-            older.with_context(billing_estimate_issue=True).write({"state": "superseded"})
+            self.env.cr.cache[_ISSUE_KEY] = True
+            try:
+                older.write({"state": "superseded"})
+                estimate.write(
+                    {
+                        "state": "issued",
+                        "issued_date": fields.Date.context_today(self),
+                        "previous_id": estimate.previous_id.id or older[:1].id,
+                    }
+                )
+            finally:
+                self.env.cr.cache.pop(_ISSUE_KEY, None)
             for old in older:
                 old.message_post(
                     body=self.env._("Superseded by %(estimate)s.", estimate=estimate.name), subtype_xmlid="mail.mt_note"
                 )
-            issuing.write(
-                {
-                    "state": "issued",
-                    "issued_date": fields.Date.context_today(self),
-                    "previous_id": estimate.previous_id.id or older[:1].id,
-                }
-            )
             estimate._billing_attach_pdf()
             estimate._billing_notify_parent()
         return True
