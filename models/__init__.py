@@ -35,3 +35,6 @@ from . import account_move_in_flight
 from . import billing_input_bounds
 from . import practice_statement_supersede
 from . import practice_client_guardian
+from . import res_partner_collection_hold, account_move_collection_hold, account_move_dispute
+from . import res_company_estimate, practice_estimate, practice_estimate_line, practice_client_estimate
+from . import account_move_estimate, practice_session_estimate
