@@ -17,7 +17,6 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     billing_contact = fields.Boolean(
-        string="Billing Contact",
         tracking=True,
         help="This contact's portal login sees and pays the family invoices and statements of the account "
         "it sits under. Emails still go to the account only. Set by billing staff.",
@@ -166,7 +165,12 @@ class ResPartner(models.Model):
         account until their open invoices are settled, or voided and
         re-issued, and are then made contacts of their own."""
         env = self.env(su=True)
-        clients = env["practice.client"].with_context(active_test=False).search([])
+        # only the parents and guardians who sit under another contact
+        clients = (
+            env["practice.client"]
+            .with_context(active_test=False)
+            .search(["|", ("partner_id.parent_id", "!=", False), ("guardian_ids.partner_id.parent_id", "!=", False)])
+        )
         parents = clients._billing_accounts()
         billed = (
             env["account.move"]
