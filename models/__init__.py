@@ -34,3 +34,4 @@ from . import payment_transaction_account, payment_token
 from . import account_move_in_flight
 from . import billing_input_bounds
 from . import practice_statement_supersede
+from . import res_partner_collection_hold, account_move_collection_hold, account_move_dispute

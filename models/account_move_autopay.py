@@ -63,6 +63,7 @@ class AccountMove(models.Model):
             or self.currency_id.compare_amounts(self.billing_amount_due, 0) <= 0
             or not token.active
             or not consent
+            or self._billing_collection_held()
         ):
             return False
         charges = self.sudo().billing_autopay_transaction_ids

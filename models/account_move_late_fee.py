@@ -151,7 +151,13 @@ class AccountMove(models.Model):
             ("invoice_date_due", "<=", limit_date),
             ("debit_note_ids", "not any", [("billing_late_fee_step", "=", 1)]),
         ]
-        return self.search_count(domain) if count else self.search(domain, order="invoice_date_due, id")
+        if count:
+            return self.search_count(domain)
+        moves = self.search(domain, order="invoice_date_due, id")
+        # collection holds: none while held, and the fee days count from the end of the last hold
+        return (moves - moves._billing_collection_held()).filtered(
+            lambda m: self._billing_late_fee_step_due(company, today, m._billing_collection_base_date())
+        )
 
     def _billing_late_fee_amount(self, balance):
         """(fee, label) of the company's current policy for an open ``balance``.
@@ -189,10 +195,12 @@ class AccountMove(models.Model):
         # the lock re-reads the rows: decide on the committed state
         locked.debit_note_ids.invalidate_recordset()
         todo = []
+        held = locked._billing_collection_held()
         for move in locked:
-            step = self._billing_late_fee_step_due(move.company_id, today, move.invoice_date_due)
+            step = self._billing_late_fee_step_due(move.company_id, today, move._billing_collection_base_date())
             if (
-                move.billing_state != "overdue"
+                move in held
+                or move.billing_state != "overdue"
                 or not step
                 or move.debit_note_ids.filtered(lambda m, step=step: m.billing_late_fee_step == step)
             ):

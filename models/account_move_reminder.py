@@ -89,8 +89,16 @@ class AccountMove(models.Model):
         """The step to send for this invoice today: the latest one reached, if
         it is later than every step already sent (empty otherwise)."""
         self.ensure_one()
-        if self.billing_state not in BILLING_OPEN_STATES or not self.invoice_date_due:
+        if (
+            self.billing_state not in BILLING_OPEN_STATES
+            or not self.invoice_date_due
+            or self._billing_collection_held()
+        ):
             return self.env["practice.reminder.step"]
+        # After a collection hold, offsets count from the day it ended; a step
+        # whose day fell during the hold is skipped.
+        base = self._billing_collection_base_date()
+        hold_end = self._billing_collection_hold_end()
         sent = self.billing_reminder_step_ids  # archived steps included: they were sent
         last_sent = max(sent.mapped("offset_days"), default=None)
         steps = (
@@ -101,8 +109,9 @@ class AccountMove(models.Model):
         for step in steps:
             if last_sent is not None and step.offset_days <= last_sent:
                 break
-            if self.invoice_date_due + timedelta(days=step.offset_days) <= today:
-                return step
+            day = base + timedelta(days=step.offset_days)
+            if day <= today:
+                return step if not hold_end or day >= hold_end else self.env["practice.reminder.step"]
         return self.env["practice.reminder.step"]
 
     # ------------------------------------------------------------------

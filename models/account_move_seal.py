@@ -46,6 +46,8 @@ BILLING_TRANSITIONS = {
     "refund": ((*BILLING_OPEN_STATES, "paid", "voided"), True),
     "waive": (BILLING_OPEN_STATES, True),
     "extend_due": (BILLING_OPEN_STATES, True),
+    # a parent's dispute of the bill (account_move_dispute.py): never refused for age
+    "dispute": ((*BILLING_OPEN_STATES, "paid"), True),
 }
 
 _TRANSITION_KEY = "parent_billing.transition"

@@ -26,3 +26,4 @@ from . import test_i18n_es_features
 from . import test_accounts
 from . import test_money_in_flight
 from . import test_input_bounds
+from . import test_collection_holds

@@ -14,3 +14,6 @@ from . import practice_charge_billing_run
 from . import practice_statement_generate
 from . import res_partner_billing_refund_credit
 from . import account_move_billing_release
+from . import res_partner_billing_collections_pause
+from . import account_move_billing_dispute_open
+from . import account_move_billing_dispute_resolve
