@@ -35,3 +35,4 @@ from . import account_move_in_flight
 from . import billing_input_bounds
 from . import practice_statement_supersede
 from . import res_partner_collection_hold, account_move_collection_hold, account_move_dispute
+from . import practice_payment_plan, practice_payment_plan_installment, account_move_payment_plan
