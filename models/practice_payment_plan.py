@@ -476,7 +476,7 @@ class PracticePaymentPlan(models.Model):
         return True
 
     def _billing_check_staff(self):
-        if not self.env.user.has_group("parent_billing.parent_billing_group_user"):
+        if not self.env.su and not self.env.user.has_group("parent_billing.parent_billing_group_user"):
             raise AccessError(self.env._("Only billing staff can activate, change or cancel a payment plan."))
 
     def _billing_plan_lift_holds(self):
