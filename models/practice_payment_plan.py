@@ -259,6 +259,17 @@ class PracticePaymentPlan(models.Model):
             self._billing_plan_check_schedule()
         return res
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_started(self):
+        started = self.filtered(lambda plan: plan.state not in ("draft", "cancelled"))
+        if started:
+            raise UserError(
+                self.env._(
+                    "Payment plan %(plan)s has started: cancel it instead of deleting it (its history is kept).",
+                    plan=started[0].name,
+                )
+            )
+
     def _billing_plan_check_account(self):
         for plan in self:
             partner = plan.partner_id

@@ -53,7 +53,9 @@ class PracticePaymentPlanInstallment(models.Model):
             paid = plan._billing_plan_paid()
             running = plan.state in ("active", "completed", "defaulted")
             cumulative = 0.0
-            for installment in plan.installment_ids.sorted(lambda i: (i.date or fields.Date.today(), i.sequence, i.id)):
+            for installment in plan.installment_ids.sorted(
+                lambda i: (i.date or fields.Date.today(), i.sequence, i._origin.id or 0)
+            ):
                 before = cumulative
                 cumulative = plan.currency_id.round(cumulative + installment.amount)
                 covered = max(min(paid - before, installment.amount), 0.0) if running else 0.0
@@ -111,7 +113,15 @@ class PracticePaymentPlanInstallment(models.Model):
         return installments
 
     def write(self, vals):
-        if {"date", "amount", "plan_id"}.intersection(vals):
+        protected = {"missed_date", "reminder_date", "plan_id"}.intersection(vals)
+        if protected and not self.env["account.move"]._billing_in_transition():
+            raise UserError(
+                self.env._(
+                    "%(fields)s of an installment are set by the daily plan run only.",
+                    fields=self._billing_field_labels(protected),
+                )
+            )
+        if {"date", "amount"}.intersection(vals):
             self._billing_check_editable()
         old = {i.id: (i.date, i.amount) for i in self}
         res = super().write(vals)

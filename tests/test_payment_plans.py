@@ -16,7 +16,7 @@ from psycopg2 import errors
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import mute_logger
 
 from .common import DUE, RealConnectionsCase, billing_ar, html_text, ledger_balance, skip_unless_installed
@@ -274,6 +274,32 @@ class TestPaymentPlans(PlanCommon):
         self.assertFalse(moves[0].billing_collection_held)
         self.assertAccountMoney(self.parent_rivera, 70.0)
 
+    def test_clerk_builds_a_plan_in_the_form_from_the_menu(self):
+        move = self._invoice_due()
+        menu = self.env.ref("parent_billing.practice_payment_plan_menu")
+        self.assertEqual(menu.parent_id, self.env.ref("parent_billing.parent_billing_menu_invoicing"))
+        with freeze_time(START):
+            form = Form(self.env["practice.payment.plan"].with_user(self.billing_user))
+            form.partner_id = self.parent_rivera
+            form.move_ids.add(move)
+            with form.installment_ids.new() as line:
+                line.date = START
+                line.amount = 65.0
+            with form.installment_ids.new() as line:
+                line.date = START + timedelta(days=30)
+                line.amount = 65.0
+            plan = form.save()
+            plan.with_user(self.billing_user).action_activate()
+        self.assertEqual(plan.state, "active")
+        self.assertEqual(plan.amount_remaining, 130.0)
+        with self.assertRaisesRegex(UserError, "cancel it instead"):
+            plan.with_user(self.billing_manager).unlink()
+        with self.assertRaisesRegex(UserError, "daily plan run"):
+            plan.installment_ids[1].with_user(self.billing_user).missed_date = START
+        with self.assertRaisesRegex(UserError, "change through its actions"):
+            plan.with_user(self.billing_user).state = "completed"
+        self.assertAccountMoney(self.parent_rivera, 130.0)
+
 
 @tagged("post_install", "-at_install")
 class TestPaymentPlanPortal(PlanCommon, HttpCase):
@@ -414,6 +440,7 @@ class TestPaymentPlanConcurrency(RealConnectionsCase):
             plan = env["practice.payment.plan"].browse(ids["plan"])
             env["mail.activity"].search([("res_model", "=", plan._name), ("res_id", "=", plan.id)]).unlink()
             env["mail.mail"].search([("model", "=", plan._name), ("res_id", "=", plan.id)]).unlink()
+            plan.write({"state": "cancelled"})
             plan.installment_ids.with_context(billing_plan_batch=True).unlink()
             plan.unlink()
             env["payment.token"].browse(ids["token"]).unlink()
