@@ -155,6 +155,19 @@ class AccountMove(models.Model):
             self,
         )
 
+    def _billing_charge_not_sent(self, tx, error):
+        """Note that charge ``tx`` could not be sent to the provider."""
+        self.message_post(
+            body=self.env._(
+                "Autopay charge %(ref)s could not be sent to %(provider)s (%(error)s). No other charge is made "
+                "for this invoice until the processor's dashboard is checked.",
+                ref=tx.reference,
+                provider=tx.provider_id.name,
+                error=error.args[0] if error.args else error,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+
     # ------------------------------------------------------------------
     # Declined
     # ------------------------------------------------------------------
@@ -228,8 +241,8 @@ class PaymentTransaction(models.Model):
         unique per try) and ask the provider; returns the transaction, or an
         empty recordset when a unique index says another worker made this try
         or holds a live charge. Autopay and payment plan installments charge
-        through here; ``log_on`` (an invoice, a plan) gets the note when the
-        provider could not be asked.
+        through here; ``log_on`` (an invoice, a plan) notes it with
+        ``_billing_charge_not_sent`` when the provider could not be asked.
 
         The charge is committed before the provider is asked and after its
         answer, so a crash never loses a charge made."""
@@ -253,16 +266,7 @@ class PaymentTransaction(models.Model):
             # or may not have been charged. The charge stays open and blocks any
             # other until the provider's notification or staff settle it.
             _logger.warning("Charge %s could not be sent to the provider", tx.reference)
-            log_on.message_post(
-                body=self.env._(
-                    "Autopay charge %(ref)s could not be sent to %(provider)s (%(error)s). No other charge is made "
-                    "for this invoice until the processor's dashboard is checked.",
-                    ref=tx.reference,
-                    provider=tx.provider_id.name,
-                    error=error.args[0] if error.args else error,
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
+            log_on._billing_charge_not_sent(tx, error)
             Move._billing_commit()
             return tx
         if tx.state in ("done", *AUTOPAY_DECLINED_STATES) and not tx.is_post_processed:

@@ -252,6 +252,8 @@ class PracticePaymentPlan(models.Model):
         return plans
 
     def write(self, vals):
+        if "move_ids" in vals and not self._billing_in_transition() and self.filtered(lambda p: p.state == "active"):
+            return self._billing_plan_write_added_invoices(vals)
         res = super(PracticePaymentPlan, self.with_context(billing_plan_batch=True)).write(vals)
         if {"partner_id", "move_ids", "company_id"}.intersection(vals):
             self._billing_plan_check_account()
@@ -497,6 +499,23 @@ class PracticePaymentPlan(models.Model):
         with moves._billing_transition():
             moves.write({"billing_hold_end_date": today})
 
+    def _billing_plan_write_added_invoices(self, vals):
+        """The form of an active plan: invoices may be added (spread over the
+        future installments), never removed."""
+        self.ensure_one()
+        wanted = self.env["account.move"].browse(self._fields["move_ids"].convert_to_cache(vals["move_ids"], self))
+        if self.move_ids - wanted:
+            raise UserError(
+                self.env._(
+                    "Invoices cannot be taken out of active payment plan %(plan)s: cancel it and make a new one.",
+                    plan=self.name,
+                )
+            )
+        others = {key: value for key, value in vals.items() if key != "move_ids"}
+        if others:
+            self.write(others)
+        return self._billing_plan_add_invoices(wanted - self.move_ids)
+
     @billing_transition
     def _billing_plan_add_invoices(self, moves):
         """Staff add sent or overdue invoices of the account to an active
@@ -515,10 +534,13 @@ class PracticePaymentPlan(models.Model):
                         move=move.name,
                     )
                 )
+        paid = self.currency_id.round(sum(moves.mapped("billing_amount_paid")))
         self.with_context(billing_plan_batch=True).sudo().write(
             {
                 "move_ids": [fields.Command.link(move.id) for move in moves],
-                "amount_paid_before": self.amount_paid_before + sum(moves.mapped("billing_amount_paid")),
+                "amount_paid_before": self.amount_paid_before + paid,
+                # what they were paid is not spread: only their balance
+                "amount_billed": self.amount_billed + paid,
             }
         )
         self._billing_plan_check_account()
@@ -720,6 +742,19 @@ class PracticePaymentPlan(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         return True
+
+    def _billing_charge_not_sent(self, tx, error):
+        """Note that installment charge ``tx`` could not be sent to the provider."""
+        self.message_post(
+            body=self.env._(
+                "Installment charge %(ref)s could not be sent to %(provider)s (%(error)s). The installment is not "
+                "charged again until the processor's dashboard is checked.",
+                ref=tx.reference,
+                provider=tx.provider_id.name,
+                error=error.args[0] if error.args else error,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
 
     def _billing_plan_schedule_text(self):
         self.ensure_one()

@@ -300,6 +300,24 @@ class TestPaymentPlans(PlanCommon):
             plan.with_user(self.billing_user).state = "completed"
         self.assertAccountMoney(self.parent_rivera, 130.0)
 
+    def test_new_invoice_is_billed_apart_unless_staff_add_it(self):
+        move = self._invoice_due()
+        plan = self._plan(move, [(START, 30.0), (date(2026, 4, 4), 100.0)])
+        with freeze_time(START + timedelta(days=1)):
+            new = self._sent_invoice(count=1, units=2.0)  # 65.00
+            new._billing_register_payment(5.0, START + timedelta(days=1), "check", "CHK-5")
+            self.assertFalse(new.billing_collection_held, "a new invoice is billed apart")
+            with Form(plan.with_user(self.billing_user)) as form:
+                form.move_ids.add(new)
+            with self.assertRaisesRegex(UserError, "cannot be taken out"):
+                plan.with_user(self.billing_user).write({"move_ids": [Command.unlink(move.id)]})
+        self.assertTrue(new.billing_collection_held)
+        self.assertEqual(plan.installment_ids.mapped("amount"), [30.0, 160.0], "its 60.00 balance is spread")
+        self.assertEqual(plan.amount_remaining, 190.0)
+        self.assertEqual(plan.amount_paid, 0.0)
+        self.assertIn("spread over the future installments", " ".join(plan.message_ids.mapped("body")))
+        self.assertAccountMoney(self.parent_rivera, 190.0)
+
 
 @tagged("post_install", "-at_install")
 class TestPaymentPlanPortal(PlanCommon, HttpCase):
