@@ -418,7 +418,17 @@ class PracticePaymentPlan(models.Model):
                     )
             if not plan.installment_ids:
                 raise UserError(self.env._("Payment plan %(plan)s has no installments.", plan=plan.name))
+            today = fields.Date.context_today(plan)
             for installment in plan.installment_ids:
+                if installment.date and installment.date < today:
+                    raise UserError(
+                        self.env._(
+                            "The installment of %(date)s of payment plan %(plan)s is in the past: a plan starts "
+                            "today at the earliest.",
+                            date=fields.Date.to_string(installment.date),
+                            plan=plan.name,
+                        )
+                    )
                 if not installment.date or plan.currency_id.compare_amounts(installment.amount, 0) <= 0:
                     raise UserError(
                         self.env._(
