@@ -300,6 +300,20 @@ class TestPaymentPlans(PlanCommon):
             plan.with_user(self.billing_user).state = "completed"
         self.assertAccountMoney(self.parent_rivera, 130.0)
 
+    def test_installment_charge_waits_for_a_payment_in_flight(self):
+        move = self._invoice_due()
+        plan = self._plan(move, [(START, 130.0)])
+        with freeze_time(START):
+            plan.with_user(self.user_maria)._billing_plan_accept(self._token(self.parent_rivera))
+            tx = self._demo_transaction(self.provider, move, 20.0)  # the parent is on the Pay now page
+        self._daily(START)
+        self.assertFalse(plan.installment_ids.transaction_ids, "no charge while another payment is in flight")
+        self._abandon(tx)
+        self._daily(START)
+        self.assertEqual(plan.installment_ids.transaction_ids.mapped("amount"), [130.0])
+        self.assertEqual(plan.state, "completed")
+        self.assertAccountMoney(self.parent_rivera, 0.0)
+
     def test_new_invoice_is_billed_apart_unless_staff_add_it(self):
         move = self._invoice_due()
         plan = self._plan(move, [(START, 30.0), (date(2026, 4, 4), 100.0)])
