@@ -1,3 +1,4 @@
+from werkzeug.exceptions import NotFound
 from werkzeug.urls import url_encode
 
 from odoo import Command, http
@@ -123,7 +124,7 @@ class ParentBillingPaymentPlanPortal(ParentBillingAccountPaymentPortal):
         """A payment on the plan's invoices (oldest due first), at most what they owe."""
         try:
             plan = self._billing_plan_get(plan_id)
-        except Exception:  # noqa: BLE001 - not_found is an HTTP exception: a JSON caller hears one sentence
+        except NotFound:  # a JSON caller hears one sentence
             raise ValidationError(request.env._("This payment plan cannot be paid from this login.")) from None
         if plan.state != "active":
             raise ValidationError(request.env._("Payment plan %(plan)s is not current.", plan=plan.name))
