@@ -28,11 +28,6 @@ class AccountMove(models.Model):
             lambda m: any(plan.state == "active" for plan in m.sudo().billing_payment_plan_ids)
         )
 
-    def _billing_portal_payment_plan(self):
-        """The current plan covering this invoice, for its portal page (sudo)."""
-        self.ensure_one()
-        return self.sudo().billing_payment_plan_ids.filtered(lambda p: p.state == "active")[:1]
-
 
 class ResCompany(models.Model):
     _inherit = "res.company"

@@ -49,6 +49,8 @@ class PracticePaymentPlanInstallment(models.Model):
         "plan_id.installment_ids.amount",
     )
     def _compute_state(self):
+        # An installment's status depends on every earlier one of its plan:
+        # each plan is walked in order, the records being computed get theirs.
         for plan in self.plan_id:
             paid = plan._billing_plan_paid()
             running = plan.state in ("active", "completed", "defaulted")
@@ -58,6 +60,8 @@ class PracticePaymentPlanInstallment(models.Model):
             ):
                 before = cumulative
                 cumulative = plan.currency_id.round(cumulative + installment.amount)
+                if installment not in self:
+                    continue
                 covered = max(min(paid - before, installment.amount), 0.0) if running else 0.0
                 installment.amount_open = plan.currency_id.round(installment.amount - covered)
                 if running and (plan.state == "completed" or plan.currency_id.compare_amounts(cumulative, paid) <= 0):
