@@ -639,6 +639,8 @@ class PracticePaymentPlan(models.Model):
             self.env["account.move"]._billing_commit()
             return True
         for installment in self.installment_ids.filtered(lambda i: i.state == "due" and i.date <= today):
+            if self.state != "active" or installment.state != "due":
+                continue  # the charge before this one paid it, or completed the plan
             day = installment._billing_plan_next_charge_date()
             if day and day <= today:
                 tx = installment._billing_plan_charge(today)

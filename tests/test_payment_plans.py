@@ -314,6 +314,19 @@ class TestPaymentPlans(PlanCommon):
         self.assertEqual(plan.state, "completed")
         self.assertAccountMoney(self.parent_rivera, 0.0)
 
+    def test_card_accepted_late_charges_each_due_installment_once(self):
+        move = self._invoice_due()
+        plan = self._plan(move, [(START, 60.0), (START + timedelta(days=5), 70.0)])
+        self._daily(START)
+        self.assertEqual(len(self._plan_mails(plan, "installment")), 1, "no card yet: a reminder")
+        with freeze_time(START + timedelta(days=6)):
+            plan.with_user(self.user_maria)._billing_plan_accept(self._token(self.parent_rivera))
+        self._daily(START + timedelta(days=6))
+        self.assertEqual(plan.installment_ids.mapped(lambda i: i.transaction_ids.amount), [60.0, 70.0])
+        self.assertEqual(plan.state, "completed")
+        self.assertEqual(len(self._plan_mails(plan, "installment")), 1, "no reminder once charged")
+        self.assertAccountMoney(self.parent_rivera, 0.0)
+
     def test_new_invoice_is_billed_apart_unless_staff_add_it(self):
         move = self._invoice_due()
         plan = self._plan(move, [(START, 30.0), (date(2026, 4, 4), 100.0)])
