@@ -137,58 +137,36 @@ class AccountMove(models.Model):
             return Transaction
         token = self.partner_id.sudo().billing_autopay_token_id
         attempt = len(self.sudo().billing_autopay_transaction_ids) + 1
-        try:
-            # A second worker losing this race is expected (the unique index
-            # decides): not a "bad query" for the server log.
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                tx = Transaction.create(
-                    {
-                        "provider_id": token.provider_id.id,
-                        "payment_method_id": token.payment_method_id.id,
-                        "token_id": token.id,
-                        "reference": f"{self.name}-autopay-{attempt}",
-                        "amount": self.billing_amount_due,
-                        "currency_id": self.currency_id.id,
-                        "partner_id": self.partner_id.id,
-                        "operation": "offline",
-                        "invoice_ids": [fields.Command.set(self._billing_open_moves().ids)],
-                        "billing_autopay_move_id": self.id,
-                        "billing_autopay_try": attempt,
-                        "billing_autopay_date": today,
-                    }
-                )
-                tx.flush_recordset()
-        except errors.UniqueViolation:
-            # Another worker made this try (same reference) or holds a live charge.
-            _logger.info("Autopay of %s skipped: already charged by another worker", self.display_name)
-            return Transaction
-        # The charge is committed before the provider is asked and after its
-        # answer, so a crash never loses a charge made.
-        self._billing_commit()
-        try:
-            with self.env.cr.savepoint():
-                tx._send_payment_request()
-        except UserError as error:
-            # The provider could not be asked (or did not answer): the card may
-            # or may not have been charged. The charge stays open and blocks any
-            # other until the provider's notification or staff settle it.
-            _logger.warning("Autopay charge %s could not be sent to the provider", tx.reference)
-            self.message_post(
-                body=self.env._(
-                    "Autopay charge %(ref)s could not be sent to %(provider)s (%(error)s). No other charge is made "
-                    "for this invoice until the processor's dashboard is checked.",
-                    ref=tx.reference,
-                    provider=tx.provider_id.name,
-                    error=error.args[0] if error.args else error,
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
-            self._billing_commit()
-            return tx
-        if tx.state in ("done", *AUTOPAY_DECLINED_STATES) and not tx.is_post_processed:
-            tx._post_process()
-        self._billing_commit()
-        return tx
+        return Transaction._billing_charge_offsession(
+            {
+                "provider_id": token.provider_id.id,
+                "payment_method_id": token.payment_method_id.id,
+                "token_id": token.id,
+                "reference": f"{self.name}-autopay-{attempt}",
+                "amount": self.billing_amount_due,
+                "currency_id": self.currency_id.id,
+                "partner_id": self.partner_id.id,
+                "operation": "offline",
+                "invoice_ids": [fields.Command.set(self._billing_open_moves().ids)],
+                "billing_autopay_move_id": self.id,
+                "billing_autopay_try": attempt,
+                "billing_autopay_date": today,
+            },
+            self,
+        )
+
+    def _billing_charge_not_sent(self, tx, error):
+        """Note that charge ``tx`` could not be sent to the provider."""
+        self.message_post(
+            body=self.env._(
+                "Autopay charge %(ref)s could not be sent to %(provider)s (%(error)s). No other charge is made "
+                "for this invoice until the processor's dashboard is checked.",
+                ref=tx.reference,
+                provider=tx.provider_id.name,
+                error=error.args[0] if error.args else error,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
 
     # ------------------------------------------------------------------
     # Declined
@@ -256,6 +234,45 @@ class PaymentTransaction(models.Model):
             )
         )
         return res
+
+    @api.model
+    def _billing_charge_offsession(self, vals, log_on):
+        """Create the off-session charge ``vals`` (a saved card, a reference
+        unique per try) and ask the provider; returns the transaction, or an
+        empty recordset when a unique index says another worker made this try
+        or holds a live charge. Autopay and payment plan installments charge
+        through here; ``log_on`` (an invoice, a plan) notes it with
+        ``_billing_charge_not_sent`` when the provider could not be asked.
+
+        The charge is committed before the provider is asked and after its
+        answer, so a crash never loses a charge made."""
+        Transaction = self.sudo()
+        Move = self.env["account.move"]
+        try:
+            # A second worker losing this race is expected (the unique index
+            # decides): not a "bad query" for the server log.
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                tx = Transaction.create(vals)
+                tx.flush_recordset()
+        except errors.UniqueViolation:
+            _logger.info("Charge %s skipped: already made by another worker", vals.get("reference"))
+            return Transaction.browse()
+        Move._billing_commit()
+        try:
+            with self.env.cr.savepoint():
+                tx._send_payment_request()
+        except UserError as error:
+            # The provider could not be asked (or did not answer): the card may
+            # or may not have been charged. The charge stays open and blocks any
+            # other until the provider's notification or staff settle it.
+            _logger.warning("Charge %s could not be sent to the provider", tx.reference)
+            log_on._billing_charge_not_sent(tx, error)
+            Move._billing_commit()
+            return tx
+        if tx.state in ("done", *AUTOPAY_DECLINED_STATES) and not tx.is_post_processed:
+            tx._post_process()
+        Move._billing_commit()
+        return tx
 
     def _post_process(self):
         declined = self.filtered(

@@ -30,3 +30,4 @@ from . import test_guardians
 from . import test_collection_holds
 from . import test_disputes
 from . import test_estimates
+from . import test_payment_plans
