@@ -116,7 +116,7 @@ class PracticePaymentPlan(models.Model):
     token_id = fields.Many2one("payment.token", string="Card", readonly=True, copy=False)
     accepted_date = fields.Datetime(string="Accepted On", readonly=True, copy=False)
     accepted_user_id = fields.Many2one("res.users", string="Accepted By", readonly=True, copy=False)
-    accepted_terms = fields.Text(string="Accepted Terms", readonly=True, copy=False)
+    accepted_terms = fields.Text(readonly=True, copy=False)
     # The "equal monthly" helper
     helper_count = fields.Integer(string="Monthly Installments", default=4)
     helper_first_date = fields.Date(string="First Installment", default=fields.Date.context_today)
