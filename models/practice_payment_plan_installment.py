@@ -211,24 +211,18 @@ class PracticePaymentPlanInstallment(models.Model):
         amount = plan.currency_id.round(min(self.amount_open, plan._billing_plan_covered_due()))
         if plan.currency_id.compare_amounts(amount, 0) <= 0:
             return Transaction
-        token = plan.token_id
         attempt = len(self.sudo().transaction_ids) + 1
-        return Transaction._billing_charge_offsession(
-            {
-                "provider_id": token.provider_id.id,
-                "payment_method_id": token.payment_method_id.id,
-                "token_id": token.id,
-                "reference": f"{plan.name}-{self.id}-{attempt}",
-                "amount": amount,
-                "currency_id": plan.currency_id.id,
-                "partner_id": plan.partner_id.id,
-                "operation": "offline",
-                "invoice_ids": [fields.Command.set(moves.ids)],
-                "billing_plan_installment_id": self.id,
-                "billing_plan_try": attempt,
-                "billing_plan_date": today,
-            },
+        return Transaction._billing_charge_token(
+            plan.token_id,
+            moves,
             plan,
+            reference=f"{plan.name}-{self.id}-{attempt}",
+            amount=amount,
+            currency_id=plan.currency_id.id,
+            partner_id=plan.partner_id.id,
+            billing_plan_installment_id=self.id,
+            billing_plan_try=attempt,
+            billing_plan_date=today,
         )
 
     def _billing_plan_declined(self, tx):
@@ -237,17 +231,11 @@ class PracticePaymentPlanInstallment(models.Model):
         plan = self.plan_id.sudo()
         next_date = self._billing_plan_next_charge_date()
         template = self.env.ref("parent_billing.mail_template_payment_plan_declined")
-        plan._billing_email_parent(template, plan.partner_id)
-        charge = {
-            "ref": tx.reference,
-            "amount": plan.currency_id.format(tx.amount),
-            "reason": tx.state_message or tx.state,
-        }
+        charge = tx._billing_declined_values(next_date)
         if next_date:
             note = self.env._(
                 "Installment charge %(ref)s of %(amount)s was declined (%(reason)s). The parent was told; "
                 "it is tried again on %(date)s.",
-                date=fields.Date.to_string(next_date),
                 **charge,
             )
         else:
@@ -256,12 +244,12 @@ class PracticePaymentPlanInstallment(models.Model):
                 "it is not tried again.",
                 **charge,
             )
-        plan.message_post(body=note, subtype_xmlid="mail.mt_note")
-        plan.activity_schedule(
-            "mail.mail_activity_data_todo",
-            summary=self.env._("Installment declined"),
-            note=note,
-            user_id=(plan.create_uid if plan.create_uid._is_internal() else self.env.ref("base.user_admin")).id,
+        plan._billing_notify_declined(
+            template,
+            plan.partner_id,
+            note,
+            self.env._("Installment declined"),
+            plan.create_uid if plan.create_uid._is_internal() else self.env.ref("base.user_admin"),
         )
 
     def _billing_plan_remind(self, today):
