@@ -77,6 +77,20 @@ class PracticePaymentPlanInstallment(models.Model):
     # ------------------------------------------------------------------
     # Staff edit future installments; history in the plan's chatter
     # ------------------------------------------------------------------
+    def _billing_note_values(self):
+        """Who changes this installment and its date and amount, for the plan's history."""
+        self.ensure_one()
+        return {
+            "user": self.env.user.name,
+            "date": fields.Date.to_string(self.date),
+            "amount": self.currency_id.format(self.amount),
+        }
+
+    def _billing_plan_note(self, body):
+        """Log ``body`` in this installment's plan's chatter (staff only)."""
+        self.ensure_one()
+        self.plan_id.message_post(body=body, subtype_xmlid="mail.mt_note")
+
     def _billing_check_editable(self):
         if self.env["account.move"]._billing_in_transition() or self.env.context.get("billing_plan_respread"):
             return
@@ -103,14 +117,8 @@ class PracticePaymentPlanInstallment(models.Model):
         for installment in installments.filtered(lambda i: i.plan_id.state == "active"):
             if installment.date <= today:
                 raise UserError(self.env._("A new installment of an active plan must be dated in the future."))
-            installment.plan_id.message_post(
-                body=self.env._(
-                    "Installment added by %(user)s: %(date)s, %(amount)s.",
-                    user=self.env.user.name,
-                    date=fields.Date.to_string(installment.date),
-                    amount=installment.currency_id.format(installment.amount),
-                ),
-                subtype_xmlid="mail.mt_note",
+            installment._billing_plan_note(
+                self.env._("Installment added by %(user)s: %(date)s, %(amount)s.", **installment._billing_note_values())
             )
         if not self.env.context.get("billing_plan_batch"):
             installments.plan_id._billing_plan_check_schedule()
@@ -135,16 +143,13 @@ class PracticePaymentPlanInstallment(models.Model):
                 if installment.date <= today:
                     raise UserError(self.env._("An installment of an active plan can only move to a future date."))
                 date, amount = old[installment.id]
-                installment.plan_id.message_post(
-                    body=self.env._(
+                installment._billing_plan_note(
+                    self.env._(
                         "Installment changed by %(user)s: %(old_date)s, %(old_amount)s → %(date)s, %(amount)s.",
-                        user=self.env.user.name,
                         old_date=fields.Date.to_string(date),
                         old_amount=installment.currency_id.format(amount),
-                        date=fields.Date.to_string(installment.date),
-                        amount=installment.currency_id.format(installment.amount),
-                    ),
-                    subtype_xmlid="mail.mt_note",
+                        **installment._billing_note_values(),
+                    )
                 )
         if not self.env.context.get("billing_plan_batch"):
             self.plan_id._billing_plan_check_schedule()
@@ -154,14 +159,10 @@ class PracticePaymentPlanInstallment(models.Model):
         self._billing_check_editable()
         plans = self.plan_id
         for installment in self.filtered(lambda i: i.plan_id.state == "active"):
-            installment.plan_id.message_post(
-                body=self.env._(
-                    "Installment removed by %(user)s: %(date)s, %(amount)s.",
-                    user=self.env.user.name,
-                    date=fields.Date.to_string(installment.date),
-                    amount=installment.currency_id.format(installment.amount),
-                ),
-                subtype_xmlid="mail.mt_note",
+            installment._billing_plan_note(
+                self.env._(
+                    "Installment removed by %(user)s: %(date)s, %(amount)s.", **installment._billing_note_values()
+                )
             )
         res = super().unlink()
         if not self.env.context.get("billing_plan_batch"):
