@@ -156,9 +156,7 @@ class AccountMove(models.Model):
             body=self.env._(
                 "Autopay charge %(ref)s could not be sent to %(provider)s (%(error)s). No other charge is made "
                 "for this invoice until the processor's dashboard is checked.",
-                ref=tx.reference,
-                provider=tx.provider_id.name,
-                error=error.args[0] if error.args else error,
+                **tx._billing_not_sent_values(error),
             ),
             subtype_xmlid="mail.mt_note",
         )
@@ -226,6 +224,16 @@ class PaymentTransaction(models.Model):
                 AUTOPAY_BLOCKING_STATES,
             )
         )
+
+    def _billing_not_sent_values(self, error):
+        """The placeholders of the note saying this charge could not be sent
+        to its provider: its reference, the provider and ``error``."""
+        self.ensure_one()
+        return {
+            "ref": self.reference,
+            "provider": self.provider_id.name,
+            "error": error.args[0] if error.args else error,
+        }
 
     def _billing_declined_values(self, next_date):
         """The placeholders of this declined charge's note: its reference,

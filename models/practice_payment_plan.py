@@ -766,9 +766,7 @@ class PracticePaymentPlan(models.Model):
             body=self.env._(
                 "Installment charge %(ref)s could not be sent to %(provider)s (%(error)s). The installment is not "
                 "charged again until the processor's dashboard is checked.",
-                ref=tx.reference,
-                provider=tx.provider_id.name,
-                error=error.args[0] if error.args else error,
+                **tx._billing_not_sent_values(error),
             ),
             subtype_xmlid="mail.mt_note",
         )
