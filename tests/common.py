@@ -345,6 +345,19 @@ class BillingCommon(AccountTestInvoicingCommon):
         voided._billing_void("duplicate")
         return draft, paid, voided
 
+    def _demo_pay_params(self, provider, amount, landing_route, **extra):
+        """What a portal payment form posts for a new demo card (Pay now, pay ahead)."""
+        return {
+            "provider_id": provider.id,
+            "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
+            "token_id": None,
+            "amount": amount,
+            "flow": "direct",
+            "tokenization_requested": False,
+            "landing_route": landing_route,
+            **extra,
+        }
+
     def _demo_transaction(self, provider, moves, amount):
         """What Pay now does with Odoo's demo provider: a transaction on ``moves``."""
         return pay_now_transaction(self.env, provider, moves, amount)

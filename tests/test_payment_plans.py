@@ -7,7 +7,6 @@ installment unpaid after the grace days defaults the plan, the hold lifts
 and the next overdue run adds the fee. Dates are frozen over the whole plan;
 after every step the ledger, the invoices and Billing AR agree."""
 
-import json
 import re
 from datetime import date, timedelta
 
@@ -22,6 +21,7 @@ from odoo.tools import mute_logger
 from .common import (
     DUE,
     CollectionRunsMixin,
+    JsonRpcMixin,
     RealConnectionsCase,
     billing_ar,
     html_text,
@@ -344,26 +344,14 @@ class TestPaymentPlans(PlanCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestPaymentPlanPortal(PlanCommon, HttpCase):
+class TestPaymentPlanPortal(JsonRpcMixin, PlanCommon, HttpCase):
     def _pay_on_plan_page(self, plan, amount):
         """Pay ahead on the plan's portal page with a new demo card: the
         JSON-RPC answer of its transaction route."""
-        with mute_logger("odoo.http"):
-            return self.url_open(
-                f"/my/payment_plans/{plan.id}/transaction",
-                data=json_dumps(
-                    {
-                        "provider_id": self.provider.id,
-                        "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
-                        "token_id": None,
-                        "amount": amount,
-                        "flow": "direct",
-                        "tokenization_requested": False,
-                        "landing_route": f"/my/payment_plans/{plan.id}",
-                    }
-                ),
-                headers={"Content-Type": "application/json"},
-            ).json()
+        return self._jsonrpc(
+            f"/my/payment_plans/{plan.id}/transaction",
+            self._demo_pay_params(self.provider, amount, f"/my/payment_plans/{plan.id}"),
+        )
 
     def test_parent_sees_the_schedule_accepts_and_pays_ahead(self):
         moves = self._two_overdue()
@@ -413,10 +401,6 @@ class TestPaymentPlanPortal(PlanCommon, HttpCase):
         self.authenticate("david", "david-pass-1234")
         with mute_logger("odoo.http"):
             self.assertEqual(self.url_open(f"/my/payment_plans/{plan.id}").status_code, 404)
-
-
-def json_dumps(params):
-    return json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params})
 
 
 @tagged("post_install", "-at_install")
