@@ -172,11 +172,13 @@ class CollectionRunsMixin:
 
     def _daily(self, day):
         with freeze_time(day):
-            Move = self.env["account.move"]
-            Move._cron_billing_overdue()
-            Move._cron_billing_reminders()
-            Move._cron_billing_autopay()
+            for run in self._daily_runs():
+                run()
         self.env.invalidate_all()
+
+    def _daily_runs(self):
+        Move = self.env["account.move"]
+        return [Move._cron_billing_overdue, Move._cron_billing_reminders, Move._cron_billing_autopay]
 
 
 class BillingCommon(AccountTestInvoicingCommon):

@@ -34,12 +34,9 @@ START = DUE + timedelta(days=2)  # 2026-03-04: the plan starts, the invoices are
 
 
 class PlanCommon(CollectionRunsMixin, AutopayCommon):
-    def _daily(self, day):
-        """The daily runs of ``day``: overdue (late fees), reminders, autopay, then payment plans."""
-        super()._daily(day)
-        with freeze_time(day):
-            self.env["practice.payment.plan"]._cron_billing_payment_plans()
-        self.env.invalidate_all()
+    def _daily_runs(self):
+        """Overdue (late fees), reminders, autopay, then payment plans."""
+        return [*super()._daily_runs(), self.env["practice.payment.plan"]._cron_billing_payment_plans]
 
     def _plan(self, moves, schedule, activate=True):
         """A plan on ``moves`` with installments [(date, amount)], made (and activated) on START."""
