@@ -137,22 +137,17 @@ class AccountMove(models.Model):
             return Transaction
         token = self.partner_id.sudo().billing_autopay_token_id
         attempt = len(self.sudo().billing_autopay_transaction_ids) + 1
-        return Transaction._billing_charge_offsession(
-            {
-                "provider_id": token.provider_id.id,
-                "payment_method_id": token.payment_method_id.id,
-                "token_id": token.id,
-                "reference": f"{self.name}-autopay-{attempt}",
-                "amount": self.billing_amount_due,
-                "currency_id": self.currency_id.id,
-                "partner_id": self.partner_id.id,
-                "operation": "offline",
-                "invoice_ids": [fields.Command.set(self._billing_open_moves().ids)],
-                "billing_autopay_move_id": self.id,
-                "billing_autopay_try": attempt,
-                "billing_autopay_date": today,
-            },
+        return Transaction._billing_charge_token(
+            token,
+            self._billing_open_moves(),
             self,
+            reference=f"{self.name}-autopay-{attempt}",
+            amount=self.billing_amount_due,
+            currency_id=self.currency_id.id,
+            partner_id=self.partner_id.id,
+            billing_autopay_move_id=self.id,
+            billing_autopay_try=attempt,
+            billing_autopay_date=today,
         )
 
     def _billing_charge_not_sent(self, tx, error):
@@ -161,9 +156,7 @@ class AccountMove(models.Model):
             body=self.env._(
                 "Autopay charge %(ref)s could not be sent to %(provider)s (%(error)s). No other charge is made "
                 "for this invoice until the processor's dashboard is checked.",
-                ref=tx.reference,
-                provider=tx.provider_id.name,
-                error=error.args[0] if error.args else error,
+                **tx._billing_not_sent_values(error),
             ),
             subtype_xmlid="mail.mt_note",
         )
@@ -177,17 +170,11 @@ class AccountMove(models.Model):
         next_date = self._billing_autopay_next_date()
         template = self.env.ref("parent_billing.mail_template_autopay_declined")
         self._portal_ensure_token()
-        self._billing_email_parent(template, self.partner_id)
-        charge = {
-            "ref": tx.reference,
-            "amount": self.currency_id.format(tx.amount),
-            "reason": tx.state_message or tx.state,
-        }
+        charge = tx._billing_declined_values(next_date)
         if next_date:
             note = self.env._(
                 "Autopay charge %(ref)s of %(amount)s was declined (%(reason)s). The parent was told; "
                 "it is tried again on %(date)s.",
-                date=fields.Date.to_string(next_date),
                 **charge,
             )
         else:
@@ -196,12 +183,12 @@ class AccountMove(models.Model):
                 "it is not tried again and the invoice stays open.",
                 **charge,
             )
-        self.message_post(body=note, subtype_xmlid="mail.mt_note")
-        self.activity_schedule(
-            "mail.mail_activity_data_todo",
-            summary=self.env._("Autopay declined"),
-            note=note,
-            user_id=(self.invoice_user_id or self.env.ref("base.user_admin")).id,
+        self._billing_notify_declined(
+            template,
+            self.partner_id,
+            note,
+            self.env._("Autopay declined"),
+            self.invoice_user_id or self.env.ref("base.user_admin"),
         )
 
 
@@ -221,19 +208,60 @@ class PaymentTransaction(models.Model):
 
     def init(self):
         res = super().init()
-        # At most one live (draft, pending, authorized) or done autopay charge per invoice.
+        self._billing_create_charge_index("payment_transaction_billing_autopay_uniq", "billing_autopay_move_id")
+        return res
+
+    def _billing_create_charge_index(self, index_name, column):
+        """At most one live (draft, pending, authorized) or done charge per
+        record of ``column`` (an invoice's autopay, an installment): a unique
+        index decides between workers charging at the same time."""
         self.env.cr.execute(
             SQL(
-                """
-                CREATE UNIQUE INDEX IF NOT EXISTS payment_transaction_billing_autopay_uniq
-                    ON payment_transaction (billing_autopay_move_id)
-                 WHERE billing_autopay_move_id IS NOT NULL
-                   AND state IN %s
-                """,
+                "CREATE UNIQUE INDEX IF NOT EXISTS %s ON payment_transaction (%s) WHERE %s IS NOT NULL AND state IN %s",
+                SQL.identifier(index_name),
+                SQL.identifier(column),
+                SQL.identifier(column),
                 AUTOPAY_BLOCKING_STATES,
             )
         )
-        return res
+
+    def _billing_not_sent_values(self, error):
+        """The placeholders of the note saying this charge could not be sent
+        to its provider: its reference, the provider and ``error``."""
+        self.ensure_one()
+        return {
+            "ref": self.reference,
+            "provider": self.provider_id.name,
+            "error": error.args[0] if error.args else error,
+        }
+
+    def _billing_declined_values(self, next_date):
+        """The placeholders of this declined charge's note: its reference,
+        amount, reason and the day it is tried again (``next_date``)."""
+        self.ensure_one()
+        return {
+            "ref": self.reference,
+            "amount": self.currency_id.format(self.amount),
+            "reason": self.state_message or self.state,
+            "date": next_date and fields.Date.to_string(next_date),
+        }
+
+    @api.model
+    def _billing_charge_token(self, token, moves, log_on, **vals):
+        """Charge ``moves`` off-session through the saved card ``token``
+        (``_billing_charge_offsession``); ``vals`` gives the reference,
+        amount, currency, partner and the try's own fields."""
+        return self._billing_charge_offsession(
+            {
+                "provider_id": token.provider_id.id,
+                "payment_method_id": token.payment_method_id.id,
+                "token_id": token.id,
+                "operation": "offline",
+                "invoice_ids": [fields.Command.set(moves.ids)],
+                **vals,
+            },
+            log_on,
+        )
 
     @api.model
     def _billing_charge_offsession(self, vals, log_on):

@@ -1,8 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
 
-from .account_move_autopay import AUTOPAY_BLOCKING_STATES, AUTOPAY_DECLINED_STATES
+from .account_move_autopay import AUTOPAY_DECLINED_STATES
 
 
 class AccountMove(models.Model):
@@ -63,17 +62,8 @@ class PaymentTransaction(models.Model):
 
     def init(self):
         res = super().init()
-        # At most one live (draft, pending, authorized) or done charge per installment.
-        self.env.cr.execute(
-            SQL(
-                """
-                CREATE UNIQUE INDEX IF NOT EXISTS payment_transaction_billing_plan_installment_uniq
-                    ON payment_transaction (billing_plan_installment_id)
-                 WHERE billing_plan_installment_id IS NOT NULL
-                   AND state IN %s
-                """,
-                AUTOPAY_BLOCKING_STATES,
-            )
+        self._billing_create_charge_index(
+            "payment_transaction_billing_plan_installment_uniq", "billing_plan_installment_id"
         )
         return res
 

@@ -29,6 +29,31 @@ class Base(models.AbstractModel):
             email_layout_xmlid="mail.mail_notification_light",
         )
 
+    def _billing_notify_declined(self, template, parent, note, summary, user):
+        """A declined card charge of this record (an invoice's autopay, a
+        plan's installment): ``template``'s email to ``parent`` (update the
+        card, pay now), ``note`` in the chatter and a to-do for ``user``."""
+        self._billing_email_parent(template, parent)
+        self.message_post(body=note, subtype_xmlid="mail.mt_note")
+        self.activity_schedule("mail.mail_activity_data_todo", summary=summary, note=note, user_id=user.id)
+
+    def _billing_attach_report_pdf(self, report_xmlid, body):
+        """Render this record's PDF with report ``report_xmlid``, attach it and
+        post ``body`` with it in the chatter; returns the attachment."""
+        self.ensure_one()
+        pdf, _type = self.env["ir.actions.report"]._render_qweb_pdf(report_xmlid, self.ids)
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": f"{self._get_report_base_filename()}.pdf",
+                "raw": pdf,
+                "res_model": self._name,
+                "res_id": self.id,
+                "mimetype": "application/pdf",
+            }
+        )
+        self.message_post(body=body, attachment_ids=attachment.ids)
+        return attachment
+
     def _billing_line_counts(self, line_model, parent_field):
         """{(record id, line state): number of lines} of these records' lines
         (a billing run's clients, a bulk send's invoices)."""

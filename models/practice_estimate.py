@@ -211,7 +211,9 @@ class PracticeEstimate(models.Model):
                 old.message_post(
                     body=self.env._("Superseded by %(estimate)s.", estimate=estimate.name), subtype_xmlid="mail.mt_note"
                 )
-            estimate._billing_attach_pdf()
+            estimate._billing_attach_report_pdf(
+                "parent_billing.action_report_practice_estimate", self.env._("Good Faith Estimate issued.")
+            )
             estimate._billing_notify_parent()
         return True
 
@@ -226,23 +228,6 @@ class PracticeEstimate(models.Model):
             "view_mode": "form",
             "target": "current",
         }
-
-    def _billing_attach_pdf(self):
-        self.ensure_one()
-        pdf, _type = self.env["ir.actions.report"]._render_qweb_pdf(
-            "parent_billing.action_report_practice_estimate", self.ids
-        )
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": f"{self._get_report_base_filename()}.pdf",
-                "raw": pdf,
-                "res_model": self._name,
-                "res_id": self.id,
-                "mimetype": "application/pdf",
-            }
-        )
-        self.message_post(body=self.env._("Good Faith Estimate issued."), attachment_ids=attachment.ids)
-        return attachment
 
     def _billing_notify_parent(self):
         self.ensure_one()

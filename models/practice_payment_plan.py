@@ -172,7 +172,7 @@ class PracticePaymentPlan(models.Model):
     def _compute_amounts(self):
         for plan in self:
             plan.amount_covered = plan._billing_plan_covered_due()
-            plan.amount_total = plan.currency_id.round(sum(plan.installment_ids.mapped("amount")))
+            plan.amount_total = plan._billing_plan_installments_total()
             plan.amount_paid = plan._billing_plan_paid()
             plan.amount_remaining = plan.currency_id.round(plan.amount_covered if plan.state != "cancelled" else 0.0)
 
@@ -302,11 +302,16 @@ class PracticePaymentPlan(models.Model):
                         )
                     )
 
+    def _billing_plan_installments_total(self):
+        """What this plan's installments add up to, rounded to the cent."""
+        self.ensure_one()
+        return self.currency_id.round(sum(self.installment_ids.mapped("amount")))
+
     def _billing_plan_check_schedule(self):
         """An active plan's installments keep summing to what it covers."""
         for plan in self.filtered(lambda p: p.state == "active"):
             expected = plan.currency_id.round(plan.amount_billed - plan.amount_paid_before)
-            total = plan.currency_id.round(sum(plan.installment_ids.mapped("amount")))
+            total = plan._billing_plan_installments_total()
             if plan.currency_id.compare_amounts(total, expected):
                 raise ValidationError(
                     self.env._(
@@ -437,7 +442,7 @@ class PracticePaymentPlan(models.Model):
                         )
                     )
             covered = plan._billing_plan_covered_due()
-            total = plan.currency_id.round(sum(plan.installment_ids.mapped("amount")))
+            total = plan._billing_plan_installments_total()
             if plan.currency_id.compare_amounts(total, covered):
                 raise UserError(
                     self.env._(
@@ -761,9 +766,7 @@ class PracticePaymentPlan(models.Model):
             body=self.env._(
                 "Installment charge %(ref)s could not be sent to %(provider)s (%(error)s). The installment is not "
                 "charged again until the processor's dashboard is checked.",
-                ref=tx.reference,
-                provider=tx.provider_id.name,
-                error=error.args[0] if error.args else error,
+                **tx._billing_not_sent_values(error),
             ),
             subtype_xmlid="mail.mt_note",
         )

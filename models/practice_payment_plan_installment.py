@@ -77,6 +77,20 @@ class PracticePaymentPlanInstallment(models.Model):
     # ------------------------------------------------------------------
     # Staff edit future installments; history in the plan's chatter
     # ------------------------------------------------------------------
+    def _billing_note_values(self):
+        """Who changes this installment and its date and amount, for the plan's history."""
+        self.ensure_one()
+        return {
+            "user": self.env.user.name,
+            "date": fields.Date.to_string(self.date),
+            "amount": self.currency_id.format(self.amount),
+        }
+
+    def _billing_plan_note(self, body):
+        """Log ``body`` in this installment's plan's chatter (staff only)."""
+        self.ensure_one()
+        self.plan_id.message_post(body=body, subtype_xmlid="mail.mt_note")
+
     def _billing_check_editable(self):
         if self.env["account.move"]._billing_in_transition() or self.env.context.get("billing_plan_respread"):
             return
@@ -103,14 +117,8 @@ class PracticePaymentPlanInstallment(models.Model):
         for installment in installments.filtered(lambda i: i.plan_id.state == "active"):
             if installment.date <= today:
                 raise UserError(self.env._("A new installment of an active plan must be dated in the future."))
-            installment.plan_id.message_post(
-                body=self.env._(
-                    "Installment added by %(user)s: %(date)s, %(amount)s.",
-                    user=self.env.user.name,
-                    date=fields.Date.to_string(installment.date),
-                    amount=installment.currency_id.format(installment.amount),
-                ),
-                subtype_xmlid="mail.mt_note",
+            installment._billing_plan_note(
+                self.env._("Installment added by %(user)s: %(date)s, %(amount)s.", **installment._billing_note_values())
             )
         if not self.env.context.get("billing_plan_batch"):
             installments.plan_id._billing_plan_check_schedule()
@@ -135,16 +143,13 @@ class PracticePaymentPlanInstallment(models.Model):
                 if installment.date <= today:
                     raise UserError(self.env._("An installment of an active plan can only move to a future date."))
                 date, amount = old[installment.id]
-                installment.plan_id.message_post(
-                    body=self.env._(
+                installment._billing_plan_note(
+                    self.env._(
                         "Installment changed by %(user)s: %(old_date)s, %(old_amount)s → %(date)s, %(amount)s.",
-                        user=self.env.user.name,
                         old_date=fields.Date.to_string(date),
                         old_amount=installment.currency_id.format(amount),
-                        date=fields.Date.to_string(installment.date),
-                        amount=installment.currency_id.format(installment.amount),
-                    ),
-                    subtype_xmlid="mail.mt_note",
+                        **installment._billing_note_values(),
+                    )
                 )
         if not self.env.context.get("billing_plan_batch"):
             self.plan_id._billing_plan_check_schedule()
@@ -154,14 +159,10 @@ class PracticePaymentPlanInstallment(models.Model):
         self._billing_check_editable()
         plans = self.plan_id
         for installment in self.filtered(lambda i: i.plan_id.state == "active"):
-            installment.plan_id.message_post(
-                body=self.env._(
-                    "Installment removed by %(user)s: %(date)s, %(amount)s.",
-                    user=self.env.user.name,
-                    date=fields.Date.to_string(installment.date),
-                    amount=installment.currency_id.format(installment.amount),
-                ),
-                subtype_xmlid="mail.mt_note",
+            installment._billing_plan_note(
+                self.env._(
+                    "Installment removed by %(user)s: %(date)s, %(amount)s.", **installment._billing_note_values()
+                )
             )
         res = super().unlink()
         if not self.env.context.get("billing_plan_batch"):
@@ -211,24 +212,18 @@ class PracticePaymentPlanInstallment(models.Model):
         amount = plan.currency_id.round(min(self.amount_open, plan._billing_plan_covered_due()))
         if plan.currency_id.compare_amounts(amount, 0) <= 0:
             return Transaction
-        token = plan.token_id
         attempt = len(self.sudo().transaction_ids) + 1
-        return Transaction._billing_charge_offsession(
-            {
-                "provider_id": token.provider_id.id,
-                "payment_method_id": token.payment_method_id.id,
-                "token_id": token.id,
-                "reference": f"{plan.name}-{self.id}-{attempt}",
-                "amount": amount,
-                "currency_id": plan.currency_id.id,
-                "partner_id": plan.partner_id.id,
-                "operation": "offline",
-                "invoice_ids": [fields.Command.set(moves.ids)],
-                "billing_plan_installment_id": self.id,
-                "billing_plan_try": attempt,
-                "billing_plan_date": today,
-            },
+        return Transaction._billing_charge_token(
+            plan.token_id,
+            moves,
             plan,
+            reference=f"{plan.name}-{self.id}-{attempt}",
+            amount=amount,
+            currency_id=plan.currency_id.id,
+            partner_id=plan.partner_id.id,
+            billing_plan_installment_id=self.id,
+            billing_plan_try=attempt,
+            billing_plan_date=today,
         )
 
     def _billing_plan_declined(self, tx):
@@ -237,17 +232,11 @@ class PracticePaymentPlanInstallment(models.Model):
         plan = self.plan_id.sudo()
         next_date = self._billing_plan_next_charge_date()
         template = self.env.ref("parent_billing.mail_template_payment_plan_declined")
-        plan._billing_email_parent(template, plan.partner_id)
-        charge = {
-            "ref": tx.reference,
-            "amount": plan.currency_id.format(tx.amount),
-            "reason": tx.state_message or tx.state,
-        }
+        charge = tx._billing_declined_values(next_date)
         if next_date:
             note = self.env._(
                 "Installment charge %(ref)s of %(amount)s was declined (%(reason)s). The parent was told; "
                 "it is tried again on %(date)s.",
-                date=fields.Date.to_string(next_date),
                 **charge,
             )
         else:
@@ -256,12 +245,12 @@ class PracticePaymentPlanInstallment(models.Model):
                 "it is not tried again.",
                 **charge,
             )
-        plan.message_post(body=note, subtype_xmlid="mail.mt_note")
-        plan.activity_schedule(
-            "mail.mail_activity_data_todo",
-            summary=self.env._("Installment declined"),
-            note=note,
-            user_id=(plan.create_uid if plan.create_uid._is_internal() else self.env.ref("base.user_admin")).id,
+        plan._billing_notify_declined(
+            template,
+            plan.partner_id,
+            note,
+            self.env._("Installment declined"),
+            plan.create_uid if plan.create_uid._is_internal() else self.env.ref("base.user_admin"),
         )
 
     def _billing_plan_remind(self, today):

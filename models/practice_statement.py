@@ -360,27 +360,12 @@ class PracticeStatement(models.Model):
         self._billing_lock()
         to_send = self.filtered(lambda s: s.state == "draft")
         for statement in to_send:
-            statement._billing_attach_pdf()
+            statement._billing_attach_report_pdf(
+                "parent_billing.action_report_practice_statement", self.env._("Statement sent to the parent.")
+            )
             statement._billing_notify_parent()
         to_send.write({"state": "sent", "sent_date": fields.Datetime.now()})
         return True
-
-    def _billing_attach_pdf(self):
-        self.ensure_one()
-        pdf, _type = self.env["ir.actions.report"]._render_qweb_pdf(
-            "parent_billing.action_report_practice_statement", self.ids
-        )
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": f"{self._get_report_base_filename()}.pdf",
-                "raw": pdf,
-                "res_model": self._name,
-                "res_id": self.id,
-                "mimetype": "application/pdf",
-            }
-        )
-        self.message_post(body=self.env._("Statement sent to the parent."), attachment_ids=attachment.ids)
-        return attachment
 
     def _billing_notify_parent(self):
         """Queue the statement email to the parent only (no staff copy)."""

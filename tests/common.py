@@ -1,8 +1,14 @@
 import json
 import re
+import shutil
+import subprocess
+import tempfile
 import unittest
 from contextlib import closing, contextmanager
 from datetime import date, timedelta
+from pathlib import Path
+
+from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.sql_db import db_connect
@@ -149,6 +155,30 @@ class JsonRpcMixin:
         )
         self.assertIn(match, error["message"])
         return error["message"]
+
+
+class CollectionRunsMixin:
+    """A flat 10.00 late fee five days past due, the Rivera and Chen parents in
+    the user's language, and ``_daily(day)``: the daily runs of ``day`` as
+    scheduled (overdue with late fees, reminders, autopay)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.parent_rivera.lang = cls.parent_chen.lang = cls.env.user.lang
+        cls.company.write(
+            {"billing_late_fee_type": "flat", "billing_late_fee_amount": 10.0, "billing_late_fee_days": 5}
+        )
+
+    def _daily(self, day):
+        with freeze_time(day):
+            for run in self._daily_runs():
+                run()
+        self.env.invalidate_all()
+
+    def _daily_runs(self):
+        Move = self.env["account.move"]
+        return [Move._cron_billing_overdue, Move._cron_billing_reminders, Move._cron_billing_autopay]
 
 
 class BillingCommon(AccountTestInvoicingCommon):
@@ -317,6 +347,19 @@ class BillingCommon(AccountTestInvoicingCommon):
         voided._billing_void("duplicate")
         return draft, paid, voided
 
+    def _demo_pay_params(self, provider, amount, landing_route, **extra):
+        """What a portal payment form posts for a new demo card (Pay now, pay ahead)."""
+        return {
+            "provider_id": provider.id,
+            "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
+            "token_id": None,
+            "amount": amount,
+            "flow": "direct",
+            "tokenization_requested": False,
+            "landing_route": landing_route,
+            **extra,
+        }
+
     def _demo_transaction(self, provider, moves, amount):
         """What Pay now does with Odoo's demo provider: a transaction on ``moves``."""
         return pay_now_transaction(self.env, provider, moves, amount)
@@ -337,6 +380,16 @@ class BillingCommon(AccountTestInvoicingCommon):
 
     def _billing_ar(self, partner, as_of=None):
         return billing_ar(self.env, partner, as_of)
+
+    def _pdf_text(self, pdf):
+        """The words of a PDF as pdftotext lays them out, on one line."""
+        if not shutil.which("pdftotext"):
+            self.fail("pdftotext is missing: apt-get install poppler-utils")
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp, "document.pdf")
+            path.write_bytes(pdf)
+            return re.sub(r"\s+", " ", subprocess.check_output(["pdftotext", "-layout", str(path), "-"]).decode())
 
     def assertMoneyAgrees(self, partner, amount):
         """The parent's partner ledger and Billing AR both say ``amount``."""

@@ -12,29 +12,12 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
-from .common import DUE
+from .common import DUE, CollectionRunsMixin
 from .test_autopay import AutopayCommon
 
 
 @tagged("post_install", "-at_install")
-class TestCollectionHolds(AutopayCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.parent_rivera.lang = cls.parent_chen.lang = cls.env.user.lang
-        cls.company.write(
-            {"billing_late_fee_type": "flat", "billing_late_fee_amount": 10.0, "billing_late_fee_days": 5}
-        )
-
-    def _daily(self, day):
-        """The daily runs of ``day`` as scheduled: overdue (late fees), reminders, autopay."""
-        with freeze_time(day):
-            Move = self.env["account.move"]
-            Move._cron_billing_overdue()
-            Move._cron_billing_reminders()
-            Move._cron_billing_autopay()
-        self.env.invalidate_all()
-
+class TestCollectionHolds(CollectionRunsMixin, AutopayCommon):
     def _reminders(self):
         return self.env["mail.mail"].search(
             [("model", "=", "res.partner"), ("res_id", "=", self.parent_rivera.id)], order="id"

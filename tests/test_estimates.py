@@ -7,7 +7,6 @@ reports it as the invoice's send error."""
 
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 from datetime import date, timedelta
@@ -265,15 +264,6 @@ class TestVarianceGuard(EstimateCommon):
 
 @tagged("post_install", "-at_install")
 class TestEstimatePdfAndPortal(EstimateCommon, HttpCase):
-    def _pdf_text(self, pdf):
-        if not shutil.which("pdftotext"):
-            self.fail("pdftotext is missing: apt-get install poppler-utils")
-        self.assertTrue(pdf.startswith(b"%PDF"))
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp, "estimate.pdf")
-            path.write_bytes(pdf)
-            return re.sub(r"\s+", " ", subprocess.check_output(["pdftotext", "-layout", str(path), "-"]).decode())
-
     def test_pdf_has_every_required_item(self):
         self.company.write({"name": "Bright Steps Therapy", "logo": False})
         estimate = self._estimate(sessions=10)

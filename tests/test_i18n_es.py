@@ -2,11 +2,6 @@
 and the invoice PDF in Spanish (i18n/es.po), whatever the staff's language."""
 
 import os
-import re
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
 from unittest.mock import patch
 
 from odoo.tests import HttpCase, tagged
@@ -29,16 +24,6 @@ class SpanishParentCommon(BillingCommon):
         cls.env.user.lang = "en_US"  # the clerk works in English
         cls.parent_rivera.lang = SPANISH
         cls.company.partner_id.write({"street": "500 Harbor Lane", "city": "Springfield"})
-
-    def _pdf_text(self, pdf):
-        """The words of a PDF as pdftotext lays them out, on one line."""
-        if not shutil.which("pdftotext"):
-            self.fail("pdftotext is missing: apt-get install poppler-utils")
-        self.assertTrue(pdf.startswith(b"%PDF"))
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp, "document.pdf")
-            path.write_bytes(pdf)
-            return re.sub(r"\s+", " ", subprocess.check_output(["pdftotext", "-layout", str(path), "-"]).decode())
 
     def assertSpanish(self, text, spanish, english):
         """Every ``spanish`` phrase is in ``text``, none of the ``english`` ones."""

@@ -209,17 +209,13 @@ class TestPayNowHttp(InFlightCommon, HttpCase):
     def _start(self, move, amount):
         return self.make_jsonrpc_request(
             f"/invoice/transaction/{move.id}",
-            {
-                "access_token": move._portal_ensure_token(),
-                "provider_id": self.provider.id,
-                "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
-                "token_id": None,
-                "amount": amount,
-                "flow": "direct",
-                "tokenization_requested": False,
-                "landing_route": move.get_portal_url(),
-                "is_validation": False,
-            },
+            self._demo_pay_params(
+                self.provider,
+                amount,
+                move.get_portal_url(),
+                access_token=move._portal_ensure_token(),
+                is_validation=False,
+            ),
         )
 
     def test_pay_now_over_http(self):

@@ -7,7 +7,6 @@ installment unpaid after the grace days defaults the plan, the hold lifts
 and the next overdue run adds the fee. Dates are frozen over the whole plan;
 after every step the ledger, the invoices and Billing AR agree."""
 
-import json
 import re
 from datetime import date, timedelta
 
@@ -19,30 +18,25 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, tagged
 from odoo.tools import mute_logger
 
-from .common import DUE, RealConnectionsCase, billing_ar, html_text, ledger_balance, skip_unless_installed
+from .common import (
+    DUE,
+    CollectionRunsMixin,
+    JsonRpcMixin,
+    RealConnectionsCase,
+    billing_ar,
+    html_text,
+    ledger_balance,
+    skip_unless_installed,
+)
 from .test_autopay import AutopayCommon
 
 START = DUE + timedelta(days=2)  # 2026-03-04: the plan starts, the invoices are two days overdue
 
 
-class PlanCommon(AutopayCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.parent_rivera.lang = cls.parent_chen.lang = cls.env.user.lang
-        cls.company.write(
-            {"billing_late_fee_type": "flat", "billing_late_fee_amount": 10.0, "billing_late_fee_days": 5}
-        )
-
-    def _daily(self, day):
-        """The daily runs of ``day``: overdue (late fees), reminders, autopay, payment plans."""
-        with freeze_time(day):
-            Move = self.env["account.move"]
-            Move._cron_billing_overdue()
-            Move._cron_billing_reminders()
-            Move._cron_billing_autopay()
-            self.env["practice.payment.plan"]._cron_billing_payment_plans()
-        self.env.invalidate_all()
+class PlanCommon(CollectionRunsMixin, AutopayCommon):
+    def _daily_runs(self):
+        """Overdue (late fees), reminders, autopay, then payment plans."""
+        return [*super()._daily_runs(), self.env["practice.payment.plan"]._cron_billing_payment_plans]
 
     def _plan(self, moves, schedule, activate=True):
         """A plan on ``moves`` with installments [(date, amount)], made (and activated) on START."""
@@ -347,7 +341,15 @@ class TestPaymentPlans(PlanCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestPaymentPlanPortal(PlanCommon, HttpCase):
+class TestPaymentPlanPortal(JsonRpcMixin, PlanCommon, HttpCase):
+    def _pay_on_plan_page(self, plan, amount):
+        """Pay ahead on the plan's portal page with a new demo card: the
+        JSON-RPC answer of its transaction route."""
+        return self._jsonrpc(
+            f"/my/payment_plans/{plan.id}/transaction",
+            self._demo_pay_params(self.provider, amount, f"/my/payment_plans/{plan.id}"),
+        )
+
     def test_parent_sees_the_schedule_accepts_and_pays_ahead(self):
         moves = self._two_overdue()
         plan = self._plan(moves, [(START, 60.0), (date(2026, 4, 4), 100.0), (date(2026, 5, 4), 100.0)])
@@ -370,22 +372,7 @@ class TestPaymentPlanPortal(PlanCommon, HttpCase):
         # Pay ahead: Odoo's payment page for the next installment, paid on the plan's invoices.
         pay = re.search(r'href="(/payment/pay\?[^"]+)"', html).group(1).replace("&amp;", "&")
         self.assertEqual(self.url_open(pay).status_code, 200)
-        with mute_logger("odoo.http"):
-            response = self.url_open(
-                f"/my/payment_plans/{plan.id}/transaction",
-                data=json_dumps(
-                    {
-                        "provider_id": self.provider.id,
-                        "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
-                        "token_id": None,
-                        "amount": 60.0,
-                        "flow": "direct",
-                        "tokenization_requested": False,
-                        "landing_route": f"/my/payment_plans/{plan.id}",
-                    }
-                ),
-                headers={"Content-Type": "application/json"},
-            ).json()
+        response = self._pay_on_plan_page(plan, 60.0)
         self.assertNotIn("error", response, response.get("error"))
         tx = self.env["payment.transaction"].sudo().search([("reference", "=", response["result"]["reference"])])
         self.assertEqual(tx.invoice_ids, moves)
@@ -396,22 +383,7 @@ class TestPaymentPlanPortal(PlanCommon, HttpCase):
         self.assertEqual(self._states(plan), ["paid", "due", "due"])
         self.assertAccountMoney(self.parent_rivera, 200.0)
         # More than the covered balance is refused.
-        with mute_logger("odoo.http"):
-            refused = self.url_open(
-                f"/my/payment_plans/{plan.id}/transaction",
-                data=json_dumps(
-                    {
-                        "provider_id": self.provider.id,
-                        "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
-                        "token_id": None,
-                        "amount": 250.0,
-                        "flow": "direct",
-                        "tokenization_requested": False,
-                        "landing_route": f"/my/payment_plans/{plan.id}",
-                    }
-                ),
-                headers={"Content-Type": "application/json"},
-            ).json()
+        refused = self._pay_on_plan_page(plan, 250.0)
         self.assertIn("more than the balance", refused["error"]["data"]["message"])
         # Another family sees nothing.
         self.authenticate(None, None)
@@ -426,10 +398,6 @@ class TestPaymentPlanPortal(PlanCommon, HttpCase):
         self.authenticate("david", "david-pass-1234")
         with mute_logger("odoo.http"):
             self.assertEqual(self.url_open(f"/my/payment_plans/{plan.id}").status_code, 404)
-
-
-def json_dumps(params):
-    return json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": params})
 
 
 @tagged("post_install", "-at_install")

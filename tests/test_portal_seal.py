@@ -175,16 +175,7 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
 
     def _pay_params(self, provider, access_token, amount):
         """What the portal's payment form posts to /invoice/transaction/<id>."""
-        return {
-            "access_token": access_token,
-            "provider_id": provider.id,
-            "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
-            "token_id": None,
-            "amount": amount,
-            "flow": "direct",
-            "tokenization_requested": False,
-            "landing_route": "/my/billing",
-        }
+        return self._demo_pay_params(provider, amount, "/my/billing", access_token=access_token)
 
     def test_second_contact_cannot_pay_a_derived_document(self):
         provider = self._enable_demo_provider()

@@ -1,4 +1,4 @@
-from . import account_move_billing_amount_mixin, account_move_billing_reason_mixin
+from . import account_move_billing_amount_mixin, account_move_billing_reason_mixin, res_partner_billing_pause_mixin
 from . import practice_charge_invoice
 from . import account_move_billing_adjust
 from . import account_move_billing_payment

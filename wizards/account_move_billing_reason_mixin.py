@@ -3,8 +3,8 @@ from odoo import fields, models
 
 class AccountMoveBillingReasonMixin(models.AbstractModel):
     """The dialogs that run one billing action on an invoice with the reason
-    staff give (Void, Waive Late Fee, Release Payment): the invoice's method
-    logs the reason."""
+    staff give (Void, Waive Late Fee, Release Payment, Open Dispute, Send Over
+    Estimate): the invoice's method logs the reason."""
 
     _name = "account.move.billing.reason.mixin"
     _description = "Family Billing Reason Dialog"

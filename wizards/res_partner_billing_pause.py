@@ -3,12 +3,10 @@ from odoo import fields, models
 
 class ResPartnerBillingPause(models.TransientModel):
     _name = "res.partner.billing.pause"
+    _inherit = ["res.partner.billing.pause.mixin"]
     _description = "Pause Payment Reminders"
 
-    partner_id = fields.Many2one("res.partner", string="Parent", required=True)
-    reason = fields.Char(required=True)
+    partner_id = fields.Many2one(string="Parent")
 
     def action_pause(self):
-        self.ensure_one()
-        self.partner_id._billing_pause_reminders(self.reason)
-        return {"type": "ir.actions.act_window_close"}
+        return self._billing_apply_pause(self.partner_id._billing_pause_reminders)
