@@ -33,6 +33,7 @@
         "data/product_data.xml",
         "data/ir_sequence_data.xml",
         "data/mail_template_data.xml",
+        "data/mail_template_receipt_data.xml",
         "data/ir_cron_data.xml",
         "report/parent_invoice_templates.xml",
         "report/practice_statement_reports.xml",

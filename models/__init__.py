@@ -35,3 +35,4 @@ from . import account_move_in_flight
 from . import billing_input_bounds
 from . import practice_statement_supersede
 from . import practice_client_guardian
+from . import account_payment_receipt

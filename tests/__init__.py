@@ -27,3 +27,4 @@ from . import test_accounts
 from . import test_money_in_flight
 from . import test_input_bounds
 from . import test_guardians
+from . import test_receipts
