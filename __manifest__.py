@@ -68,6 +68,7 @@
         "views/parent_billing_portal_templates.xml",
         "views/practice_statement_portal_templates.xml",
         "views/parent_billing_autopay_portal_templates.xml",
+        "views/parent_billing_pay_all_portal_templates.xml",
         "views/parent_billing_menus.xml",
     ],
     "demo": [

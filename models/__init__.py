@@ -36,3 +36,4 @@ from . import billing_input_bounds
 from . import practice_statement_supersede
 from . import practice_client_guardian
 from . import account_payment_receipt
+from . import res_partner_pay_all

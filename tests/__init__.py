@@ -28,3 +28,4 @@ from . import test_money_in_flight
 from . import test_input_bounds
 from . import test_guardians
 from . import test_receipts
+from . import test_pay_all
