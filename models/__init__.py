@@ -37,3 +37,4 @@ from . import practice_statement_supersede
 from . import practice_client_guardian
 from . import account_payment_receipt
 from . import res_partner_pay_all
+from . import account_move_print, res_partner_print

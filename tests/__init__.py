@@ -29,3 +29,4 @@ from . import test_input_bounds
 from . import test_guardians
 from . import test_receipts
 from . import test_pay_all
+from . import test_print
