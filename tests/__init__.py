@@ -30,3 +30,4 @@ from . import test_guardians
 from . import test_receipts
 from . import test_pay_all
 from . import test_print
+from . import test_exports
