@@ -198,7 +198,9 @@ class AccountMove(models.Model):
         next_date = self._billing_autopay_next_date()
         template = self.env.ref("parent_billing.mail_template_autopay_declined")
         self._portal_ensure_token()
-        self._billing_email_parent(template, self.partner_id)
+        # The email's header says "Your Invoice", not Odoo's "Journal Entry".
+        model_description = self.with_context(lang=self.partner_id.lang or self.env.lang).type_name
+        self._billing_email_parent(template, self.partner_id, model_description=model_description)
         charge = {
             "ref": tx.reference,
             "amount": self.currency_id.format(tx.amount),

@@ -31,3 +31,4 @@ from . import test_receipts
 from . import test_pay_all
 from . import test_print
 from . import test_exports
+from . import test_family_smaller
