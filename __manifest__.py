@@ -37,6 +37,7 @@
         "data/ir_sequence_data.xml",
         "data/mail_template_data.xml",
         "data/practice_payment_plan_data.xml",
+        "data/mail_template_receipt_data.xml",
         "data/ir_cron_data.xml",
         "data/practice_estimate_data.xml",
         "report/parent_invoice_templates.xml",
@@ -82,6 +83,7 @@
         "views/practice_estimate_portal_templates.xml",
         "views/practice_payment_plan_views.xml",
         "views/practice_payment_plan_portal_templates.xml",
+        "views/parent_billing_pay_all_portal_templates.xml",
         "views/parent_billing_menus.xml",
     ],
     "demo": [

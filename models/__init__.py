@@ -39,3 +39,6 @@ from . import res_partner_collection_hold, account_move_collection_hold, account
 from . import res_company_estimate, practice_estimate, practice_estimate_line, practice_client_estimate
 from . import account_move_estimate, practice_session_estimate
 from . import practice_payment_plan, practice_payment_plan_installment, account_move_payment_plan
+from . import account_payment_receipt
+from . import res_partner_pay_all
+from . import account_move_print, res_partner_print

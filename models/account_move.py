@@ -455,9 +455,13 @@ class AccountMove(models.Model):
         )
         # no_new_invoice: Odoo must not try to read the PDF back into the invoice.
         self.with_context(no_new_invoice=True).message_post(
-            body=self.env._("Invoice sent to the parent."), attachment_ids=attachment.ids
+            body=self._billing_send_note(), attachment_ids=attachment.ids
         )
         return attachment
+
+    def _billing_send_note(self):
+        """The note Send logs with the PDF (the print path says "to print")."""
+        return self.env._("Invoice sent to the parent.")
 
     def action_billing_resend_email(self):
         """Queue the invoice email to the parent again (e.g. after a failed

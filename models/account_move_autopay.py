@@ -189,6 +189,8 @@ class AccountMove(models.Model):
             note,
             self.env._("Autopay declined"),
             self.invoice_user_id or self.env.ref("base.user_admin"),
+            # The email's header says "Your Invoice", not Odoo's "Journal Entry".
+            model_description=self.with_context(lang=self.partner_id.lang or self.env.lang).type_name,
         )
 
 

@@ -29,11 +29,12 @@ class Base(models.AbstractModel):
             email_layout_xmlid="mail.mail_notification_light",
         )
 
-    def _billing_notify_declined(self, template, parent, note, summary, user):
+    def _billing_notify_declined(self, template, parent, note, summary, user, **context):
         """A declined card charge of this record (an invoice's autopay, a
         plan's installment): ``template``'s email to ``parent`` (update the
-        card, pay now), ``note`` in the chatter and a to-do for ``user``."""
-        self._billing_email_parent(template, parent)
+        card, pay now), ``note`` in the chatter and a to-do for ``user``;
+        ``context`` goes to the email's rendering."""
+        self._billing_email_parent(template, parent, **context)
         self.message_post(body=note, subtype_xmlid="mail.mt_note")
         self.activity_schedule("mail.mail_activity_data_todo", summary=summary, note=note, user_id=user.id)
 

@@ -31,3 +31,8 @@ from . import test_collection_holds
 from . import test_disputes
 from . import test_estimates
 from . import test_payment_plans
+from . import test_receipts
+from . import test_pay_all
+from . import test_print
+from . import test_exports
+from . import test_family_smaller

@@ -255,6 +255,7 @@ class TestGuardianInvoices(GuardiansCommon):
         self._charges(self.client_emma, self.service_aba, units=2, count=2)
         self._charges(self.client_sofia, self.service_aba)
         wizard = Form(self.env["practice.charge.billing.run"].with_user(self.billing_user))
+        wizard.date_to = fields.Date.today()  # the default is the end of last month
         action = wizard.save().action_start()
         run = self.env["practice.billing.run"].browse(action["res_id"])
         self.assertEqual(run.state, "done")

@@ -75,7 +75,7 @@ class TestParentPortal(BillingCommon, HttpCase):
         self.assertIn("Mateo Rivera", text)
         self.assertIn("$ 130.00 $ 50.00 $ 80.00", text, "total, paid, balance")
         self.assertIn("$ 35.17 $ 0.00 $ 35.17", text)
-        self.assertEqual(response.text.count(">Sent</span>"), 2)
+        self.assertEqual(response.text.count(">Open</span>"), 2)  # parents read "Open", not "Sent"
         self.assertNotIn(self.inv_lily.name, text, "another family's invoice")
         self.assertNotIn("Lily", text)
         self.assertEqual(len(re.findall(r'class="o_billing_row"', response.text)), 2, "no draft")

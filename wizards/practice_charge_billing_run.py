@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -18,9 +20,15 @@ class PracticeChargeBillingRun(models.TransientModel):
     date_to = fields.Date(
         string="Bill Charges Up To",
         required=True,
-        default=fields.Date.context_today,
-        help="Every unbilled charge dated on or before this day is invoiced.",
+        default=lambda self: self._default_date_to(),
+        help="Every unbilled charge dated on or before this day is invoiced. By default the end of last month "
+        "(a month-end run bills the month just closed).",
     )
+
+    @api.model
+    def _default_date_to(self):
+        return fields.Date.context_today(self).replace(day=1) - timedelta(days=1)
+
     bill_to_mode = fields.Selection(
         lambda self: self.env["practice.client"]._fields["bill_to_mode"].selection,
         string="Bill-to",
