@@ -10,6 +10,7 @@ from odoo.tests import tagged
 
 from .common import BillingCommon, html_text
 from .test_autopay import AutopayCommon
+from .test_i18n_es import SPANISH, SpanishParentCommon
 
 
 class ReceiptsMixin:
@@ -101,3 +102,35 @@ class TestAutopayReceipt(ReceiptsMixin, AutopayCommon):
             mail = self._receipts(payment)
             self.assertEqual(len(mail), 1)
             self._assert_receipt(mail, move, "65.00", "Card", "0.00")
+
+
+@tagged("post_install", "-at_install")
+class TestSpanishReceipt(ReceiptsMixin, SpanishParentCommon):
+    """A Spanish-reading parent gets the receipt in Spanish (i18n/es.po),
+    whatever the staff's language."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The email's layout ("Your ...") is mail's: its Spanish comes with Odoo.
+        cls.env["ir.module.module"]._load_module_terms(["mail"], [SPANISH], overwrite=True)
+
+    def test_receipt_is_in_the_parents_language(self):
+        move = self._sent_invoice()  # 130.00
+        payment = move._billing_register_payment(100.0, fields.Date.today(), "check", "1001")
+        self._send_receipts()
+        self.assertSpanishMail(
+            self._receipts(payment),
+            f"recibo de su pago de la factura {move.name}",
+            (
+                "Hola Maria Rivera",
+                "Gracias por su pago. Este es su recibo.",
+                "Monto pagado",
+                "Cheque",
+                "Saldo pendiente",
+                "Servicios de esta factura",
+                "Ver su factura",
+                "Su Recibo",
+            ),
+            ("Hello", "Thank you for your payment", "Amount paid", "Remaining balance", "Receipt"),
+        )
