@@ -23,6 +23,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .account_move import BILLING_OPEN_STATES
 from .base import billing_number
 
 LIVE_DRAFT_MINUTES = 30
@@ -139,7 +140,7 @@ class AccountMove(models.Model):
     def _has_to_be_paid(self):
         self.ensure_one()
         if self._billing_family() and (
-            self.billing_state not in ("sent", "overdue") or self._billing_live_transactions()
+            self.billing_state not in BILLING_OPEN_STATES or self._billing_live_transactions()
         ):
             return False
         return super()._has_to_be_paid()
@@ -153,7 +154,7 @@ class AccountMove(models.Model):
         if not invoices:
             return
         invoices._billing_check_payable()
-        settled = invoices.filtered(lambda m: m.billing_state not in ("sent", "overdue"))
+        settled = invoices.filtered(lambda m: m.billing_state not in BILLING_OPEN_STATES)
         if settled:
             raise UserError(
                 self.env._(
@@ -238,7 +239,7 @@ class PaymentTransaction(models.Model):
         invoices = self._billing_invoices() if len(self) == 1 else self.env["account.move"]
         if not invoices or self.operation in ("refund", "validation") or self.payment_id:
             return super()._create_payment(**extra_create_values)
-        open_invoices = invoices.filtered(lambda m: m.billing_state in ("sent", "overdue"))
+        open_invoices = invoices.filtered(lambda m: m.billing_state in BILLING_OPEN_STATES)
         balance = self.currency_id.round(sum(open_invoices.mapped("billing_amount_due")))
         payment = super()._create_payment(**extra_create_values)
         arrived = self._billing_amount_arrived()

@@ -71,9 +71,9 @@ class PracticePaymentPlan(models.Model):
         "plan_id",
         "move_id",
         string="Invoices",
-        domain="[('practice_client_id', '!=', False), ('move_type', '=', 'out_invoice'), "
-        "('commercial_partner_id', '=', partner_id), ('company_id', '=', company_id), "
-        "('billing_state', 'in', ('sent', 'overdue'))]",
+        domain=f"[('practice_client_id', '!=', False), ('move_type', '=', 'out_invoice'), "
+        f"('commercial_partner_id', '=', partner_id), ('company_id', '=', company_id), "
+        f"('billing_state', 'in', {BILLING_OPEN_STATES!r})]",
         help="The sent or overdue family invoices of the account this plan covers.",
     )
     installment_ids = fields.One2many("practice.payment.plan.installment", "plan_id", string="Installments")

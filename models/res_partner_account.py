@@ -99,7 +99,7 @@ class ResPartner(models.Model):
         env = self.env(su=True)
         return bool(
             env["account.move"].search_count(
-                [("commercial_partner_id", "=", self.id), ("practice_client_id", "!=", False)], limit=1
+                env["account.move"]._billing_family_domain() + [("commercial_partner_id", "=", self.id)], limit=1
             )
             or env["practice.charge"].search_count([("partner_id", "child_of", self.id)], limit=1)
             or env["practice.statement"].search_count([("partner_id", "child_of", self.id)], limit=1)
