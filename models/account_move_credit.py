@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_date
 
 from .account_move import BILLING_OPEN_STATES
 
@@ -201,7 +202,7 @@ class AccountMove(models.Model):
     def _billing_log_credit_applied(self, credit, amount):
         self.ensure_one()
         source = self._billing_credit_source(credit)
-        date = fields.Date.to_string(credit.date)
+        date = format_date(self.env, credit.date)
         self.message_post(
             body=self.env._(
                 "Credit applied: %(amount)s of the parent's credit from %(origin)s (%(date)s).",
