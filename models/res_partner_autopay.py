@@ -171,13 +171,13 @@ class ResPartner(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-            sudo_self._billing_autopay_email("parent_billing.mail_template_autopay_on")
+            sudo_self._billing_autopay_email("parent_billing.mail_template_autopay_on", consent)
         return consent
 
-    def _billing_autopay_email(self, template_xmlid):
-        """Queue the autopay confirmation ``template_xmlid`` (on, off) to this
-        parent alone, through the mail queue; staff see it in her messages. A
-        parent without an email address gets a note instead."""
+    def _billing_autopay_email(self, template_xmlid, consent):
+        """Queue the autopay confirmation ``template_xmlid`` (on, off) of
+        ``consent`` to this parent alone, through the mail queue; a note in her
+        messages tells staff (or that she has no email address)."""
         self.ensure_one()
         if not self.email:
             self.message_post(
@@ -187,12 +187,10 @@ class ResPartner(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
             return False
-        # The parent gets it even when she is the one who turned autopay on or off.
-        self._billing_email_parent(
-            self.env.ref(template_xmlid),
-            self,
-            mail_notify_author=True,
-            model_description=self.with_context(lang=self.lang or self.env.lang).env._("Autopay"),
+        self.env.ref(template_xmlid).sudo().send_mail(consent.id, email_layout_xmlid="mail.mail_notification_light")
+        self.message_post(
+            body=self.env._("Autopay confirmation emailed to %(parent)s.", parent=self.name),
+            subtype_xmlid="mail.mt_note",
         )
         return True
 
@@ -202,7 +200,8 @@ class ResPartner(models.Model):
         the parent by email."""
         with self.env["account.move"]._billing_transition():
             for partner in self.sudo().filtered("billing_autopay_token_id"):
-                partner.billing_autopay_consent_id.write(
+                consent = partner.billing_autopay_consent_id
+                consent.write(
                     {
                         "revoked_date": fields.Datetime.now(),
                         "revoked_by_id": self.env.uid,
@@ -217,7 +216,7 @@ class ResPartner(models.Model):
                     subtype_xmlid="mail.mt_note",
                 )
                 if notify:
-                    partner._billing_autopay_email("parent_billing.mail_template_autopay_off")
+                    partner._billing_autopay_email("parent_billing.mail_template_autopay_off", consent)
         return True
 
     def action_billing_autopay_disable(self):
