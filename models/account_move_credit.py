@@ -31,15 +31,10 @@ class AccountMove(models.Model):
 
     billing_account_credit_amount = fields.Monetary(
         string="Account Credit",
-        compute="_compute_billing_account_credit_amount",
+        related="commercial_partner_id.billing_credit_amount",
         currency_field="currency_id",
         help="The unapplied credit of the invoice's account (what Apply Credit can use).",
     )
-
-    def _compute_billing_account_credit_amount(self):
-        for move in self:
-            partner = move.commercial_partner_id.with_company(move.company_id or self.env.company)
-            move.billing_account_credit_amount = partner.billing_credit_amount if partner else 0.0
 
     @api.depends("billing_amount_paid")
     def _compute_billing_amount_credit_applied(self):
