@@ -85,6 +85,8 @@
         "views/practice_payment_plan_portal_templates.xml",
         "views/parent_billing_pay_all_portal_templates.xml",
         "views/parent_billing_menus.xml",
+        "data/mail_template_autopay_data.xml",
+        "views/account_move_credit_views.xml",
     ],
     "demo": [
         "demo/parent_billing_demo.xml",

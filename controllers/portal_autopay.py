@@ -21,6 +21,8 @@ class ParentBillingAutopayPortal(CustomerPortal):
             {
                 "page_name": "autopay",
                 "consent": partner_sudo.billing_autopay_consent_id,
+                # The open invoices autopay does not charge, and why (the autopay run's own rule).
+                "not_charged": partner_sudo._billing_autopay_not_charged(),
                 "options": [
                     {"token": token, "wording": partner_sudo._billing_autopay_wording(token, company)}
                     for token in tokens

@@ -54,36 +54,79 @@ class AccountMove(models.Model):
     def _billing_autopay_next_date(self):
         """The day of this invoice's next autopay try, or False."""
         self.ensure_one()
-        partner = self.partner_id.sudo()
-        consent = partner.billing_autopay_consent_id
-        token = partner.billing_autopay_token_id
-        if (
-            not self._billing_family()
-            or self.billing_state not in BILLING_OPEN_STATES
-            or self.currency_id.compare_amounts(self.billing_amount_due, 0) <= 0
-            or not token.active
-            or not consent
-            or self._billing_collection_held()
-        ):
+        if not self._billing_autopay_covered() or self._billing_autopay_skipped():
             return False
-        charges = self.sudo().billing_autopay_transaction_ids
-        if charges.filtered(lambda tx: tx.state in AUTOPAY_BLOCKING_STATES):
-            return False
-        declined = charges.filtered(lambda tx: tx.state in AUTOPAY_DECLINED_STATES).sorted("billing_autopay_try")
-        company = self.company_id
+        declined = self._billing_autopay_declined_charges()
         if not declined:
-            # The first try comes at the chosen moment, if the parent had consented by then.
-            if company.billing_autopay_when == "send":
-                if not self.billing_sent_date or self.billing_sent_date < consent.date:
-                    return False
+            # The first try comes at the chosen moment (the parent had consented by then: see
+            # _billing_autopay_skipped).
+            if self.company_id.billing_autopay_when == "send":
                 return self.billing_sent_date.date()
-            if not self.invoice_date_due or self.invoice_date_due < consent.date.date():
-                return False
             return self.invoice_date_due
-        retries = company._billing_autopay_retries()
-        if len(declined) > len(retries):
-            return False
+        retries = self.company_id._billing_autopay_retries()
         return declined[0].billing_autopay_date + timedelta(days=retries[len(declined) - 1])
+
+    def _billing_autopay_covered(self):
+        """The open family invoices among these, with a balance, whose parent
+        has autopay on: what autopay charges unless ``_billing_autopay_skipped``
+        names them."""
+        return self.filtered(
+            lambda m: m._billing_family()
+            and m.billing_state in BILLING_OPEN_STATES
+            and m.currency_id.compare_amounts(m.billing_amount_due, 0) > 0
+            and m.sudo().partner_id.billing_autopay_token_id.active
+            and m.sudo().partner_id.billing_autopay_consent_id
+        )
+
+    def _billing_autopay_declined_charges(self):
+        self.ensure_one()
+        charges = self.sudo().billing_autopay_transaction_ids
+        return charges.filtered(lambda tx: tx.state in AUTOPAY_DECLINED_STATES).sorted("billing_autopay_try")
+
+    def _billing_autopay_skipped(self):
+        """{invoice: reason} for the invoices among these that autopay covers
+        (``_billing_autopay_covered``) but does not charge, with the reason in
+        the parent's words. The one rule: the autopay run
+        (``_billing_autopay_next_date``), the parent's autopay page and the
+        autopay confirmation email read it."""
+        covered = self._billing_autopay_covered()
+        held = covered._billing_collection_held()
+        reasons = {}
+        for move in covered:
+            reason = move._billing_autopay_skip_reason(move in held)
+            if reason:
+                reasons[move] = reason
+        return reasons
+
+    def _billing_autopay_skip_reason(self, held):
+        """Why autopay does not charge this covered invoice (``held``: its
+        collections are held), or False."""
+        self.ensure_one()
+        _ = self.env._
+        if held:
+            if self.billing_dispute_state == "open":
+                return _("It is under dispute: nothing is charged while the dispute is open.")
+            if any(plan.state == "active" for plan in self.sudo().billing_payment_plan_ids):
+                return _("It is in your payment plan: the plan's installments are charged instead.")
+            if self.sudo().commercial_partner_id.billing_collections_paused:
+                return _("The practice has paused collections on your account.")
+            return _("The practice has put collections on it on hold.")
+        charges = self.sudo().billing_autopay_transaction_ids
+        if charges.filtered(lambda tx: tx.state == "done"):
+            return _("Autopay has already charged it once.")
+        if charges.filtered(lambda tx: tx.state in AUTOPAY_BLOCKING_STATES) or self._billing_live_transactions():
+            return _("A payment for it is being processed.")
+        declined = self._billing_autopay_declined_charges()
+        if declined and len(declined) > len(self.company_id._billing_autopay_retries()):
+            return _("Your card was declined for it and is not tried again: pay it from the invoice.")
+        consent = self.sudo().partner_id.billing_autopay_consent_id
+        if not declined:
+            if self.company_id.billing_autopay_when == "send":
+                if not self.billing_sent_date or self.billing_sent_date < consent.date:
+                    return _("It was sent before you turned autopay on.")
+            elif not self.invoice_date_due or self.invoice_date_due < consent.date.date():
+                return _("It was due before you turned autopay on.")
+        return False
 
     def _billing_after_send(self):
         res = super()._billing_after_send()

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .account_move import BILLING_OPEN_STATES
+
 
 class ResPartner(models.Model):
     """Autopay of a parent: the saved card (``payment.token``) to charge and
@@ -98,6 +100,32 @@ class ResPartner(models.Model):
             )
         return text
 
+    def _billing_autopay_not_charged(self):
+        """[(invoice, reason)]: this parent's open family invoices that her
+        autopay does not charge, oldest due first (empty while autopay is off).
+        The reasons are the autopay run's own (``account.move._billing_autopay_skipped``)."""
+        self.ensure_one()
+        Move = self.env["account.move"].sudo()
+        moves = Move.search(
+            [
+                *Move._billing_family_domain(),
+                ("partner_id", "=", self.id),
+                ("billing_state", "in", BILLING_OPEN_STATES),
+            ],
+            order="invoice_date_due, id",
+        )
+        skipped = moves._billing_autopay_skipped()
+        return [(move, skipped[move]) for move in moves if move in skipped]
+
+    def _billing_autopay_card_label(self, token):
+        """The card as the parent's emails name it: brand and last 4 digits only."""
+        token = token.sudo()
+        return self.env._(
+            "%(brand)s ending in %(digits)s",
+            brand=token.payment_method_id.name or self.env._("Card"),
+            digits=(token.payment_details or "")[-4:],
+        )
+
     def _billing_autopay_enroll(self, token, wording, company):
         """The parent turns autopay on with her own card, agreeing to
         ``wording``, which must be exactly the text shown for that card."""
@@ -117,7 +145,7 @@ class ResPartner(models.Model):
         with Move._billing_transition():
             sudo_self = self.sudo()
             if sudo_self.billing_autopay_consent_id:
-                sudo_self._billing_autopay_revoke(self.env._("Replaced by a new consent."))
+                sudo_self._billing_autopay_revoke(self.env._("Replaced by a new consent."), notify=False)
             consent = (
                 self.env["practice.autopay.consent"]
                 .sudo()
@@ -143,13 +171,37 @@ class ResPartner(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
+            sudo_self._billing_autopay_email("parent_billing.mail_template_autopay_on", consent)
         return consent
 
-    def _billing_autopay_revoke(self, reason):
-        """Turn autopay off (the consent in force is kept, marked revoked)."""
+    def _billing_autopay_email(self, template_xmlid, consent):
+        """Queue the autopay confirmation ``template_xmlid`` (on, off) of
+        ``consent`` to this parent alone, through the mail queue; a note in her
+        messages tells staff (or that she has no email address)."""
+        self.ensure_one()
+        if not self.email:
+            self.message_post(
+                body=self.env._(
+                    "No autopay confirmation was emailed: %(parent)s has no email address.", parent=self.name
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            return False
+        self.env.ref(template_xmlid).sudo().send_mail(consent.id, email_layout_xmlid="mail.mail_notification_light")
+        self.message_post(
+            body=self.env._("Autopay confirmation emailed to %(parent)s.", parent=self.name),
+            subtype_xmlid="mail.mt_note",
+        )
+        return True
+
+    def _billing_autopay_revoke(self, reason, notify=True):
+        """Turn autopay off (the consent in force is kept, marked revoked) and,
+        unless ``notify`` is false (a new consent replaces it), confirm it to
+        the parent by email."""
         with self.env["account.move"]._billing_transition():
             for partner in self.sudo().filtered("billing_autopay_token_id"):
-                partner.billing_autopay_consent_id.write(
+                consent = partner.billing_autopay_consent_id
+                consent.write(
                     {
                         "revoked_date": fields.Datetime.now(),
                         "revoked_by_id": self.env.uid,
@@ -163,6 +215,8 @@ class ResPartner(models.Model):
                     ),
                     subtype_xmlid="mail.mt_note",
                 )
+                if notify:
+                    partner._billing_autopay_email("parent_billing.mail_template_autopay_off", consent)
         return True
 
     def action_billing_autopay_disable(self):

@@ -40,6 +40,34 @@ class ResPartner(models.Model):
         account = partner.with_company(company).property_account_receivable_id
         return self.env["account.move"]._billing_open_credits(partner, account, company, company.currency_id)
 
+    def _billing_credit_open_invoices(self):
+        """The open family invoices of this parent's account in the current
+        practice, oldest due first (overdue first): where its credit can go."""
+        self.ensure_one()
+        account = self.commercial_partner_id
+        return account._billing_pay_all_invoices().filtered(lambda m: m.company_id == self.env.company)
+
+    def action_billing_apply_credit(self):
+        """Staff: Apply Credit, the account's unapplied credit to its open
+        family invoices, oldest due first."""
+        self.ensure_one()
+        account = self.commercial_partner_id
+        applied = self._billing_credit_open_invoices()._billing_apply_account_credit(account)
+        currency = self.env.company.currency_id
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%(amount)s of credit applied to %(count)s open invoice(s).",
+                    amount=currency.format(sum(applied.values())),
+                    count=len(applied),
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
     def action_billing_open_refund_credit(self):
         self.ensure_one()
         return {

@@ -36,3 +36,5 @@ from . import test_pay_all
 from . import test_print
 from . import test_exports
 from . import test_family_smaller
+from . import test_autopay_consent_email
+from . import test_credit_offer
