@@ -131,12 +131,6 @@ class AccountMove(models.Model):
             family._billing_check_no_live_transaction("void")
         return super()._billing_void(reason)
 
-    def _billing_autopay_next_date(self):
-        # Another charge (Pay now, a staff charge) is live: autopay waits.
-        if self._billing_live_transactions():
-            return False
-        return super()._billing_autopay_next_date()
-
     def _has_to_be_paid(self):
         self.ensure_one()
         if self._billing_family() and (
