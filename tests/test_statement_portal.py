@@ -65,7 +65,7 @@ class TestStatementPortal(JsonRpcMixin, BillingCommon, HttpCase):
         page = self.url_open(f"/my/statements/{self.st_maria.id}")
         self.assertEqual(page.status_code, 200)
         text = html_text(page.content)
-        for expected in (self.st_maria.name, "Opening balance", "Closing balance", "$ 100.00", self.inv_sofia.name):
+        for expected in (self.st_maria.name, "Opening balance", "Balance on", "$ 100.00", self.inv_sofia.name):
             self.assertIn(expected, text)
         self.assertNotIn("Lily", text)
 

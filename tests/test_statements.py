@@ -280,7 +280,7 @@ class TestStatementSend(StatementCommon):
             statement.name,
             self.company.name,
             "500 Harbor Lane",
-            "Closing balance",
+            "Balance on 03/31/2026",
             "$ 105.00",
             "Opening balance",
             "$ 130.00",
