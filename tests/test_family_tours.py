@@ -15,8 +15,8 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
+from . import test_backoffice_tour
 from .common import BillingCommon
-from .test_backoffice_tour import SCREENSHOTS, TestBackofficeTour
 from .test_receipts import ReceiptsMixin
 
 
@@ -29,7 +29,7 @@ class TestFamilyTours(ReceiptsMixin, BillingCommon, HttpCase):
         cls.user_maria = cls._portal_user("maria", cls.parent_rivera)
 
     # The screenshot mechanism of the back-office tours (PB_SCREENSHOTS).
-    _start_tour = TestBackofficeTour._start_tour
+    _start_tour = test_backoffice_tour.TestBackofficeTour._start_tour
 
     def _transactions(self):
         return self.env["payment.transaction"].sudo().search([("partner_id", "=", self.parent_rivera.id)])
@@ -49,6 +49,8 @@ class TestFamilyTours(ReceiptsMixin, BillingCommon, HttpCase):
         self.assertAccountMoney(self.parent_rivera, 0.0)
 
     def test_statements_due_now_equals_the_portals_you_owe(self):
+        self._enable_demo_provider()  # the Billing page offers Pay all
+        self.company.write({"name": "Bright Steps Therapy", "logo": False})
         Statement = self.env["practice.statement"]
         date_from, date_to = Statement._billing_statement_period(fields.Date.today())
         with freeze_time(date_to - timedelta(days=10)):
@@ -64,7 +66,7 @@ class TestFamilyTours(ReceiptsMixin, BillingCommon, HttpCase):
         self.assertEqual(statement.amount_due, self.parent_rivera._billing_amount_owed()["amount"])
         self.assertAccountMoney(self.parent_rivera, 165.0)
         self._start_tour(statement.get_portal_url(), "parent_billing_family_statement_due_now", "maria")
-        if SCREENSHOTS:
+        if screenshots := test_backoffice_tour.SCREENSHOTS:
             # README picture of the statement PDF's first page, from the PDF Send attached.
             pdf = (
                 self.env["ir.attachment"]
@@ -72,7 +74,7 @@ class TestFamilyTours(ReceiptsMixin, BillingCommon, HttpCase):
                 .raw
             )
             subprocess.run(
-                ["pdftoppm", "-png", "-r", "80", "-singlefile", "-", str(Path(SCREENSHOTS, "statement-pdf"))],
+                ["pdftoppm", "-png", "-r", "80", "-singlefile", "-", str(Path(screenshots, "statement-pdf"))],
                 input=pdf,
                 check=True,
             )

@@ -13,17 +13,17 @@ function payWithDemoCard() {
     return [
         {
             content: "Choose the demo provider",
-            trigger: "#pay_with input[name='o_payment_radio'][data-payment-method-code='demo']",
+            trigger: "input[name='o_payment_radio'][data-payment-method-code='demo']",
             run: "click",
         },
         {
             content: "Enter (test) card details",
-            trigger: "#pay_with input[name='customer_input']",
+            trigger: "input[name='customer_input']",
             run: "edit 4242424242424242",
         },
         {
             content: "Pay",
-            trigger: "#pay_with button[name='o_payment_submit_button']:enabled",
+            trigger: "button[name='o_payment_submit_button']:enabled",
             run: "click",
         },
     ];
