@@ -26,6 +26,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .account_move_seal import billing_transition
+from .practice_statement_line import statement_lines
 
 _logger = logging.getLogger(__name__)
 
@@ -52,13 +53,7 @@ class PracticeStatement(models.Model):
     closing_balance = fields.Monetary(
         readonly=True, help="The parent's receivable ledger balance at the end of the period."
     )
-    line_ids = fields.One2many(
-        "practice.statement.line",
-        "statement_id",
-        string="Activity",
-        readonly=True,
-        domain=[("section", "=", "period")],
-    )
+    line_ids = statement_lines("period", "Activity")
     amount_charges = fields.Monetary(string="Charges", compute="_compute_activity_totals")
     amount_credits = fields.Monetary(string="Payments and Credits", compute="_compute_activity_totals")
     amount_not_due = fields.Monetary(string="Not Yet Due", readonly=True)

@@ -11,45 +11,23 @@ the billing transition; sealed like the other stored figures."""
 
 from odoo import fields, models
 
+from .practice_statement_line import statement_lines
+
 
 class PracticeStatement(models.Model):
     _inherit = "practice.statement"
 
     amount_due = fields.Monetary(
-        string="Due Now",
-        readonly=True,
-        copy=False,
-        help="What the parent owed when the statement was sent: the open family invoices and late fees less the "
-        "account's unapplied credit, never below zero (the portal's You owe).",
+        string="Due Now", readonly=True, copy=False, help="What the parent owed at Send: the portal's You owe."
     )
     amount_disputed = fields.Monetary(
-        string="Under Dispute",
-        readonly=True,
-        copy=False,
-        help="Of the open invoices at Send, the balance of those under an open dispute.",
+        string="Under Dispute", readonly=True, copy=False, help="Of Due Now, the open invoices under dispute."
     )
     amount_due_credit = fields.Monetary(
-        string="Credit on Account",
-        readonly=True,
-        copy=False,
-        help="The account's unapplied credit when the statement was sent, taken off the open invoices.",
+        string="Credit on Account", readonly=True, copy=False, help="The account's unapplied credit at Send."
     )
-    since_line_ids = fields.One2many(
-        "practice.statement.line",
-        "statement_id",
-        string="Since the Period",
-        readonly=True,
-        domain=[("section", "=", "since")],
-        help="Entries posted after the period's end up to the moment the statement was sent.",
-    )
-    due_line_ids = fields.One2many(
-        "practice.statement.line",
-        "statement_id",
-        string="Open Invoices",
-        readonly=True,
-        domain=[("section", "=", "due")],
-        help="The open invoices behind Due Now, when the statement was sent.",
-    )
+    since_line_ids = statement_lines("since", "Since the Period", "Entries posted after the period, up to Send.")
+    due_line_ids = statement_lines("due", "Open Invoices", "The open invoices behind Due Now, at Send.")
 
     def _billing_frozen_fields(self):
         frozen = super()._billing_frozen_fields()

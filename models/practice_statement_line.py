@@ -16,6 +16,18 @@ STATEMENT_LINE_KINDS = [
 STATEMENT_LINE_SECTIONS = [("period", "In the period"), ("since", "Since the period"), ("due", "Due now")]
 
 
+def statement_lines(section, string, help=None):  # pylint: disable=redefined-builtin
+    """The statement's lines of one section, as a One2many of ``practice.statement``."""
+    return fields.One2many(
+        "practice.statement.line",
+        "statement_id",
+        string=string,
+        readonly=True,
+        domain=[("section", "=", section)],
+        help=help,
+    )
+
+
 class PracticeStatementLine(models.Model):
     """One journal entry that moved the parent's receivable in the period, as
     it stood when the statement was made (a snapshot: never written again)."""
