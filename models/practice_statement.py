@@ -26,6 +26,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from .account_move_seal import billing_transition
+from .practice_statement_line import statement_lines
 
 _logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class PracticeStatement(models.Model):
     closing_balance = fields.Monetary(
         readonly=True, help="The parent's receivable ledger balance at the end of the period."
     )
-    line_ids = fields.One2many("practice.statement.line", "statement_id", string="Activity", readonly=True)
+    line_ids = statement_lines("period", "Activity")
     amount_charges = fields.Monetary(string="Charges", compute="_compute_activity_totals")
     amount_credits = fields.Monetary(string="Payments and Credits", compute="_compute_activity_totals")
     amount_not_due = fields.Monetary(string="Not Yet Due", readonly=True)
@@ -227,35 +228,15 @@ class PracticeStatement(models.Model):
         {partner: {opening_balance, closing_balance, lines: [line vals], buckets}}."""
         currency = company.currency_id
         Line = self.env["account.move.line"]
-        domain = [
-            ("partner_id", "in", partners.ids),
-            ("company_id", "=", company.id),
-            ("parent_state", "=", "posted"),
-            ("account_id.account_type", "=", "asset_receivable"),
-        ]
+        domain = self._billing_receivable_domain(partners, company)
         opening = dict(Line._read_group([*domain, ("date", "<", date_from)], ["partner_id"], ["balance:sum"]))
         closing = dict(Line._read_group([*domain, ("date", "<=", date_to)], ["partner_id"], ["balance:sum"]))
-        activity = Line._read_group(
-            [*domain, ("date", ">=", date_from), ("date", "<=", date_to)], ["partner_id", "move_id"], ["balance:sum"]
-        )
-        moves = self.env["account.move"].union(*(move for _partner, move, _balance in activity))
-        moves.fetch(["date", "name", "move_type", "billing_is_late_fee", "origin_payment_id", "billing_origin_id"])
-        per_partner = {}
-        for partner, move, balance in sorted(activity, key=lambda row: (row[1].date, row[1].id)):
-            amount = currency.round(balance)
-            if not currency.is_zero(amount):
-                per_partner.setdefault(partner, []).append((move, amount))
+        per_partner = self._billing_activity(partners, company, [("date", ">=", date_from), ("date", "<=", date_to)])
         buckets = self._billing_aging(partners, company, date_to)
 
         snapshots = {}
         for partner in partners:
-            running = currency.round(opening.get(partner, 0.0))
-            lines = []
-            for sequence, (move, amount) in enumerate(per_partner.get(partner, []), start=1):
-                running = currency.round(running + amount)
-                lines.append(
-                    {**self._prepare_line_vals(move), "sequence": sequence, "amount": amount, "balance": running}
-                )
+            lines = self._billing_activity_lines(per_partner.get(partner, []), opening.get(partner, 0.0), currency)
             snapshots[partner] = {
                 "opening_balance": currency.round(opening.get(partner, 0.0)),
                 "closing_balance": currency.round(closing.get(partner, 0.0)),
@@ -263,6 +244,54 @@ class PracticeStatement(models.Model):
                 "buckets": buckets.get(partner, dict.fromkeys(AGING_BUCKETS, 0.0)),
             }
         return snapshots
+
+    @api.model
+    def _billing_receivable_domain(self, partners, company):
+        """The parents' posted receivable items in the practice's company: their ledger."""
+        return [
+            ("partner_id", "in", partners.ids),
+            ("company_id", "=", company.id),
+            ("parent_state", "=", "posted"),
+            ("account_id.account_type", "=", "asset_receivable"),
+        ]
+
+    @api.model
+    def _billing_activity(self, partners, company, date_domain):
+        """{partner: [(move, amount)]}: the journal entries that moved each
+        parent's receivable on the dates of ``date_domain``, oldest first."""
+        currency = company.currency_id
+        rows = self.env["account.move.line"]._read_group(
+            [*self._billing_receivable_domain(partners, company), *date_domain],
+            ["partner_id", "move_id"],
+            ["balance:sum"],
+        )
+        moves = self.env["account.move"].union(*(move for _partner, move, _balance in rows))
+        moves.fetch(["date", "name", "move_type", "billing_is_late_fee", "origin_payment_id", "billing_origin_id"])
+        per_partner = {}
+        for partner, move, balance in sorted(rows, key=lambda row: (row[1].date, row[1].id)):
+            amount = currency.round(balance)
+            if not currency.is_zero(amount):
+                per_partner.setdefault(partner, []).append((move, amount))
+        return per_partner
+
+    @api.model
+    def _billing_activity_lines(self, activity, start, currency, section="period"):
+        """The statement line values of ``activity`` ([(move, amount)]), each
+        with the running balance from ``start``."""
+        running = currency.round(start)
+        lines = []
+        for sequence, (move, amount) in enumerate(activity, start=1):
+            running = currency.round(running + amount)
+            lines.append(
+                {
+                    **self._prepare_line_vals(move),
+                    "section": section,
+                    "sequence": sequence,
+                    "amount": amount,
+                    "balance": running,
+                }
+            )
+        return lines
 
     @api.model
     def _billing_aging(self, partners, company, as_of):
@@ -360,6 +389,7 @@ class PracticeStatement(models.Model):
         self._billing_lock()
         to_send = self.filtered(lambda s: s.state == "draft")
         for statement in to_send:
+            statement._billing_set_due_now()
             statement._billing_attach_report_pdf(
                 "parent_billing.action_report_practice_statement", self.env._("Statement sent to the parent.")
             )

@@ -11,6 +11,21 @@ STATEMENT_LINE_KINDS = [
     ("void", "Invoice voided"),
     ("other", "Adjustment"),
 ]
+# Where a line stands on the statement: dated in the period (the ledger
+# statement), posted after the period up to Send, or an invoice open at Send.
+STATEMENT_LINE_SECTIONS = [("period", "In the period"), ("since", "Since the period"), ("due", "Due now")]
+
+
+def statement_lines(section, string, help=None):  # pylint: disable=redefined-builtin
+    """The statement's lines of one section, as a One2many of ``practice.statement``."""
+    return fields.One2many(
+        "practice.statement.line",
+        "statement_id",
+        string=string,
+        readonly=True,
+        domain=[("section", "=", section)],
+        help=help,
+    )
 
 
 class PracticeStatementLine(models.Model):
@@ -22,6 +37,7 @@ class PracticeStatementLine(models.Model):
     _order = "statement_id, sequence, id"
 
     statement_id = fields.Many2one("practice.statement", required=True, readonly=True, index=True, ondelete="cascade")
+    section = fields.Selection(STATEMENT_LINE_SECTIONS, required=True, default="period", readonly=True)
     sequence = fields.Integer(readonly=True)
     currency_id = fields.Many2one(related="statement_id.currency_id")
     date = fields.Date(required=True, readonly=True)
@@ -36,6 +52,8 @@ class PracticeStatementLine(models.Model):
     )
     amount = fields.Monetary(readonly=True, help="Charges are positive; payments and credits negative.")
     balance = fields.Monetary(readonly=True, help="The parent's balance after this line.")
+    date_due = fields.Date(string="Due Date", readonly=True, help="Due now: the open invoice's due date.")
+    disputed = fields.Boolean(string="Under Dispute", readonly=True, help="Due now: under an open dispute.")
 
     @api.model_create_multi
     def create(self, vals_list):

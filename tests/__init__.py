@@ -38,3 +38,5 @@ from . import test_exports
 from . import test_family_smaller
 from . import test_autopay_consent_email
 from . import test_credit_offer
+from . import test_statement_due
+from . import test_family_tours

@@ -65,7 +65,7 @@ class TestStatementPortal(JsonRpcMixin, BillingCommon, HttpCase):
         page = self.url_open(f"/my/statements/{self.st_maria.id}")
         self.assertEqual(page.status_code, 200)
         text = html_text(page.content)
-        for expected in (self.st_maria.name, "Opening balance", "Closing balance", "$ 100.00", self.inv_sofia.name):
+        for expected in (self.st_maria.name, "Opening balance", "Balance on", "$ 100.00", self.inv_sofia.name):
             self.assertIn(expected, text)
         self.assertNotIn("Lily", text)
 
@@ -75,7 +75,7 @@ class TestStatementPortal(JsonRpcMixin, BillingCommon, HttpCase):
         pdf = self.url_open(f"/my/statements/{self.st_maria.id}?report_type=pdf&download=true")
         self.assertEqual(pdf.status_code, 200)
         self.assertEqual(pdf.headers["Content-Type"], "application/pdf")
-        self.assertIn("Closing balance", html_text(pdf.content))
+        self.assertIn("Balance on", html_text(pdf.content))
         disposition = pdf.headers["Content-Disposition"]
         self.assertIn(self.st_maria.name.replace("/", "_"), disposition)
         self.assertNotIn("Rivera", disposition)
@@ -94,7 +94,7 @@ class TestStatementPortal(JsonRpcMixin, BillingCommon, HttpCase):
                     response = self.url_open(url, allow_redirects=False)
                     self.assertIn(response.status_code, (303, 403, 404), url)
                     self.assertNotIn(self.st_maria.name, response.text)
-                    self.assertNotIn("Closing balance", response.text)
+                    self.assertNotIn("Balance on", response.text)
                 counters = self.make_jsonrpc_request("/my/counters", {"counters": ["statement_count"]})
                 self.assertEqual(counters["statement_count"], 1 if login == "david" else 0)
 

@@ -52,10 +52,12 @@ class StatementCommon(BillingCommon, HttpCase):
             cls.pay_after = cls.inv_feb._billing_register_payment(20.0, date(2026, 4, 2), "cash", "")
 
     @classmethod
-    def _invoice_on(cls, client, invoice_date):
-        """Two 2-unit ABA sessions (130.00), sent, dated ``invoice_date``, due 30 days later."""
+    def _invoice_on(cls, client, invoice_date, service=None, count=2, units=2.0):
+        """Two 2-unit ABA sessions (130.00) unless told otherwise, sent, dated
+        ``invoice_date``, due 30 days later."""
+        service = service or cls.service_aba
         sessions = cls.env["practice.session"].create(
-            [{"client_id": client.id, "product_id": cls.service_aba.id, "units": 2.0} for _i in range(2)]
+            [{"client_id": client.id, "product_id": service.id, "units": units} for _i in range(count)]
         )
         sessions.action_finalize()
         claims = sessions.claim_id
@@ -278,7 +280,7 @@ class TestStatementSend(StatementCommon):
             statement.name,
             self.company.name,
             "500 Harbor Lane",
-            "Closing balance",
+            "Balance on 03/31/2026",
             "$ 105.00",
             "Opening balance",
             "$ 130.00",
