@@ -33,6 +33,7 @@
         "security/practice_statement_security.xml",
         "security/practice_estimate_security.xml",
         "security/practice_payment_plan_security.xml",
+        "security/practice_reminder_log_security.xml",
         "data/product_data.xml",
         "data/ir_sequence_data.xml",
         "data/mail_template_data.xml",
@@ -84,6 +85,7 @@
         "views/practice_payment_plan_views.xml",
         "views/practice_payment_plan_portal_templates.xml",
         "views/parent_billing_pay_all_portal_templates.xml",
+        "views/practice_reminder_log_views.xml",
         "views/parent_billing_menus.xml",
     ],
     "demo": [

@@ -21,8 +21,8 @@ class Base(models.AbstractModel):
 
     def _billing_email_parent(self, template, parent, **context):
         """Queue ``template``'s email about this record to ``parent`` alone: a
-        note, so followers (staff) get no copy."""
-        self.with_context(mail_notify_force_send=False, **context).message_post_with_source(
+        note, so followers (staff) get no copy. Returns the message posted."""
+        return self.with_context(mail_notify_force_send=False, **context).message_post_with_source(
             template,
             subtype_xmlid="mail.mt_note",
             partner_ids=parent.ids,
