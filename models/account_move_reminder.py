@@ -141,6 +141,8 @@ class AccountMove(models.Model):
         the preview with tomorrow."""
         Move = self.with_context(active_test=False)
         moves = Move.search(Move._billing_reminder_domain(day), order="partner_id, invoice_date_due, id")
+        for parent in moves.partner_id.filtered(lambda p: not p.email):
+            _logger.info("Family billing reminders: parent #%d has no email address, no reminder", parent.id)
         return [
             (move, step) for move in moves if move.partner_id.email and (step := move._billing_reminder_step_due(day))
         ]
@@ -178,8 +180,7 @@ class AccountMove(models.Model):
         again once locked. Returns (emails queued, invoices reminded)."""
         parent = self.partner_id
         parent.ensure_one()
-        if not parent.email:
-            _logger.info("Family billing reminders: parent #%d has no email address, nothing sent", parent.id)
+        if not parent.email:  # removed since the selection
             return 0, 0
         emails = reminded = 0
         try:
