@@ -99,6 +99,25 @@ class TestRemindersLog(ReminderCommon):
         self.assertEqual(sent_on, {15: 74, 30: 89})
         self.assertEqual(self._log(move_id=move.id).mapped("days_past_due"), [60, 74, 89])
 
+    def test_a_collection_hold_still_shifts_the_steps_one_at_a_time(self):
+        move = self._invoice_due()
+        self._run(DUE + timedelta(days=1))
+        with freeze_time(DUE + timedelta(days=2)):
+            self.parent_rivera.with_user(self.billing_user)._billing_pause_collections("Hardship, call first")
+        for day in (15, 30, 45):
+            self._run(DUE + timedelta(days=day))
+        self.assertEqual(move.billing_reminder_step_ids, self.step[1], "nothing while held")
+        end = DUE + timedelta(days=60)
+        with freeze_time(end):
+            self.parent_rivera.with_user(self.billing_user).action_billing_resume_collections()
+        for day in range(0, 31):
+            self._run(end + timedelta(days=day))
+        self.assertEqual(
+            [(row.step_id.offset_days, row.run_date) for row in self._log(move_id=move.id)],
+            [(1, DUE + timedelta(days=1)), (15, end + timedelta(days=15)), (30, end + timedelta(days=30))],
+            "offsets count from the end of the hold, one step at a time",
+        )
+
     def test_the_preview_is_what_the_next_run_sends(self):
         today = DUE + timedelta(days=14)
         tomorrow = today + timedelta(days=1)
