@@ -22,8 +22,11 @@ class Base(models.AbstractModel):
     def _billing_email_parent(self, template, parent, **context):
         """Queue ``template``'s email about this record to ``parent`` alone: a
         note, so followers (staff) get no copy. The parent gets it even when
-        her own action wrote it (a portal Pay now): Odoo skips the author."""
-        self.with_context(mail_notify_force_send=False, mail_notify_author=True, **context).message_post_with_source(
+        her own action wrote it (a portal Pay now): Odoo skips the author.
+        Returns the message posted."""
+        return self.with_context(
+            mail_notify_force_send=False, mail_notify_author=True, **context
+        ).message_post_with_source(
             template,
             subtype_xmlid="mail.mt_note",
             partner_ids=parent.ids,

@@ -14,7 +14,9 @@ class PracticeReminderStep(models.Model):
     """One payment reminder of a practice: an email to the parent a number of
     days before (negative) or after the due date of an open family invoice.
     The daily run (``account.move._cron_billing_reminders``) sends each step at
-    most once per invoice and records it on the invoice."""
+    most once per invoice, one step per invoice and run (the earliest due, the
+    later ones keeping their spacing after it), records it on the invoice and
+    logs it (``practice.reminder.log``)."""
 
     _name = "practice.reminder.step"
     _description = "Payment Reminder Step"
@@ -29,7 +31,9 @@ class PracticeReminderStep(models.Model):
         string="Days From Due Date",
         required=True,
         help="When the reminder goes out: days after the due date, or before it when negative "
-        "(-3: three days before, 1: the day after).",
+        "(-3: three days before, 1: the day after). An invoice gets one reminder per day at most: when several "
+        "steps are due at once (reminders resumed, a collection hold ended), the earliest goes first and the "
+        "later ones follow on later days, keeping their spacing.",
     )
     mail_template_id = fields.Many2one(
         "mail.template",

@@ -12,7 +12,7 @@ class ResCompany(models.Model):
         string="Payment Reminders",
         context={"active_test": False},
         help="Emails to parents about open invoices, by days from the due date. "
-        "Each step goes out at most once per invoice.",
+        "Each step goes out at most once per invoice, one step per invoice and day: the earliest due first.",
     )
 
     @api.model_create_multi

@@ -40,3 +40,4 @@ from . import test_autopay_consent_email
 from . import test_credit_offer
 from . import test_statement_due
 from . import test_family_tours
+from . import test_reminders_log

@@ -150,19 +150,22 @@ class TestReminderRun(ReminderCommon):
         self.assertEqual(len(self._notes(move)), 4, "each reminder logged on the invoice")
         self.assertEqual(move.billing_state, "overdue")
 
-    def test_a_late_first_run_sends_only_the_latest_step(self):
+    def test_a_late_first_run_starts_with_the_first_overdue_step(self):
         move = self._invoice_due()
         self._run(DUE + timedelta(days=20))
         mails = self._reminders(self.parent_rivera)
         self.assertEqual(len(mails), 1, "no burst of old reminders")
-        self.assertIn("second reminder", mails.subject)
-        self.assertEqual(move.billing_reminder_step_ids, self.step[15])
-        for day in range(21, 30):
+        self.assertIn("past due", mails.subject, "the first step after the due date, not the latest")
+        self.assertEqual(move.billing_reminder_step_ids, self.step[1])
+        for day in range(21, 34):
             self._run(DUE + timedelta(days=day))
-        self.assertEqual(len(self._reminders(self.parent_rivera)), 1, "the passed steps -3 and +1 never go out")
-        self._run(DUE + timedelta(days=30))
+        self.assertEqual(len(self._reminders(self.parent_rivera)), 1, "the coming-due step never goes out late")
+        self._run(DUE + timedelta(days=34))  # 14 days (15 - 1) after the first
+        self.assertIn("second reminder", self._reminders(self.parent_rivera)[1:].subject)
+        self._run(DUE + timedelta(days=48))
         self.assertEqual(len(self._reminders(self.parent_rivera)), 2)
-        self.assertEqual(move.billing_reminder_step_ids, self.step[15] | self.step[30])
+        self._run(DUE + timedelta(days=49))
+        self.assertEqual(move.billing_reminder_step_ids, self.step[1] | self.step[15] | self.step[30])
 
     def test_a_parent_gets_one_email_for_invoices_reaching_steps_the_same_day(self):
         first = self._invoice_due()
@@ -210,11 +213,11 @@ class TestReminderRun(ReminderCommon):
         self.assertEqual([draft.billing_state, paid.billing_state, voided.billing_state], ["draft", "paid", "voided"])
         self.assertFalse((draft | paid | voided | paused).billing_reminder_step_ids)
         self.assertFalse(self._reminders(self.parent_rivera) | self._reminders(self.parent_chen))
-        # Resumed: the next run sends the latest step reached, once.
+        # Resumed: the next run sends the first overdue step, once.
         self.parent_chen.with_user(self.billing_user).action_billing_resume_reminders()
         self._run(DUE + timedelta(days=46))
         self._run(DUE + timedelta(days=47))
-        self.assertEqual(paused.billing_reminder_step_ids, self.step[30])
+        self.assertEqual(paused.billing_reminder_step_ids, self.step[1])
         self.assertEqual(len(self._reminders(self.parent_chen)), 1)
 
     def test_a_reminder_after_a_partial_payment_states_the_balance(self):
