@@ -11,8 +11,9 @@ from .common import BillingCommon, html_text
 from .test_backoffice_tour import SCREENSHOTS, _handle_console_with_screenshots
 
 SPANISH = "es_419"  # Latin American Spanish; i18n/es.po serves every es_* language
-# Odoo's own modules on the parent's screens: their Spanish comes with Odoo.
-PORTAL_MODULES = ["web", "portal", "payment", "account", "account_payment", "parent_billing"]
+# Odoo's own modules on the parent's screens and emails (mail: the email layout): their Spanish
+# comes with Odoo.
+PORTAL_MODULES = ["web", "mail", "portal", "payment", "account", "account_payment", "parent_billing"]
 
 
 class SpanishParentCommon(BillingCommon):

@@ -53,10 +53,15 @@ class TestSpanishFeatures(SpanishParentCommon, HttpCase):
                 "Hola Maria Rivera:",
                 f"Su estado de cuenta {statement.name}",
                 "está listo",
+                "A pagar ahora:",
+                "Factura abierta",
+                "Fecha de vencimiento",
+                "Su saldo al",
+                "el final del período",
                 "Ver su estado de cuenta",
                 "Inicie sesión en su cuenta para ver los detalles y descargar el PDF.",
             ),
-            ("Hello", "is ready", "View your statement", "Sign in"),
+            ("Hello", "is ready", "Due now", "Open invoice", "Your balance on", "View your statement", "Sign in"),
         )
 
         page = self._page(statement.get_portal_url())
@@ -65,11 +70,22 @@ class TestSpanishFeatures(SpanishParentCommon, HttpCase):
             (
                 f"Estado de cuenta {statement.name}",
                 "Saldo inicial",
-                "Saldo final",
+                "Saldo al",
+                "Desde el",
+                "A pagar ahora, al",
+                "Factura abierta",
                 "Saldo abierto por antigüedad al",
                 "Sus facturas, con Pagar ahora donde se ofrece, están en la página Facturación .",
             ),
-            ("Opening balance", "Closing balance", "Open balance by age on", "Your invoices"),
+            (
+                "Opening balance",
+                "Balance on",
+                "Since",
+                "Due now",
+                "Open invoice",
+                "Open balance by age on",
+                "Your invoices",
+            ),
         )
 
         pdf, _fmt = self.env["ir.actions.report"]._render_qweb_pdf(
@@ -82,11 +98,14 @@ class TestSpanishFeatures(SpanishParentCommon, HttpCase):
                 "ESTADO DE CUENTA",
                 "ESTADO DE CUENTA DE",
                 "Saldo inicial",
-                "Saldo final",
+                "Saldo al",
+                "Desde el",
+                "A pagar ahora, al",
+                "Factura abierta",
                 "Saldo abierto por antigüedad al",
                 "Sus facturas están en su cuenta en",
             ),
-            ("STATEMENT FOR", "Opening balance", "Closing balance", "Your invoices"),
+            ("STATEMENT FOR", "Opening balance", "Balance on", "Since", "Due now", "Open invoice", "Your invoices"),
         )
 
     def test_reminder_email_is_in_spanish(self):
@@ -171,3 +190,41 @@ class TestSpanishFeatures(SpanishParentCommon, HttpCase):
         self.assertRegex(page, r"El pago automático está activado con la tarjeta \S.* desde el \d")
         self.assertIn("Desactivar el pago automático", page)
         self.assertNotIn("Turn off autopay", page)
+
+    def test_autopay_on_and_off_emails_are_in_spanish(self):
+        self._enroll(self._card())
+        consent = self.parent_rivera.billing_autopay_consent_id
+        self.parent_rivera.with_user(self.billing_user).action_billing_autopay_disable()
+        mails = self.env["mail.mail"].search(
+            [("model", "=", "practice.autopay.consent"), ("res_id", "=", consent.id)], order="id"
+        )
+        self.assertEqual(len(mails), 2)
+        mail_on, mail_off = mails
+        # The layout's header reads "Your <model>": the consent's name in Spanish.
+        self.assertIn("Su Consentimiento de pago automático", html_text(mail_on.body_html))
+        self.assertSpanishMail(
+            mail_on,
+            "el pago automático está activado",
+            (
+                "Hola Maria Rivera:",
+                "El pago automático ya está activado para sus facturas de",
+                "Esto es lo que usted aceptó.",
+                "terminada en",
+                "Cuándo cobra",
+                "Qué facturas",
+                "Los términos que aceptó:",
+                "Puede desactivar el pago automático en cualquier momento:",
+            ),
+            ("Hello", "Your Autopay Consent", "is now on", "ending in", "When it charges", "turn autopay off"),
+        )
+        self.assertSpanishMail(
+            mail_off,
+            "el pago automático está desactivado",
+            (
+                "Hola Maria Rivera:",
+                "El pago automático está desactivado desde el",
+                "Sus facturas abiertas siguen abiertas: páguelas desde su cuenta.",
+                "Administrar el pago automático",
+            ),
+            ("Hello", "Autopay is off", "no longer charged", "Manage autopay"),
+        )
