@@ -37,3 +37,4 @@ from . import test_print
 from . import test_exports
 from . import test_family_smaller
 from . import test_clerk_tours
+from . import test_clerk_screens

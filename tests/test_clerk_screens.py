@@ -1,0 +1,44 @@
+"""The clerk's screens, smaller points of issue 24: list footers add up what
+an accountant expects (no drafts or voided invoices in the invoice totals, no
+statement balances added across parents)."""
+
+from lxml import etree
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import BillingCommon
+
+
+@tagged("post_install", "-at_install")
+class TestClerkScreens(BillingCommon):
+    def _list_sums(self, model, view_xmlid):
+        """The fields the list view adds up in its footer."""
+        arch = self.env[model].get_views([(self.env.ref(view_xmlid).id, "list")])["views"]["list"]["arch"]
+        return [node.get("name") for node in etree.fromstring(arch).iter("field") if node.get("sum")]
+
+    def test_invoice_list_totals_leave_out_drafts_and_voided_invoices(self):
+        self._draft_invoice(count=1)  # 65.00, not billed yet
+        sent = self._sent_invoice(count=1)  # 65.00
+        sent._billing_register_payment(15.00, fields.Date.today(), "check", "101")
+        paid = self._sent_invoice(count=1)
+        paid._billing_register_payment(65.00, fields.Date.today(), "check", "102")
+        voided = self._sent_invoice(count=1)
+        voided._billing_void("Entered twice")
+        self.assertEqual(voided.billing_state, "voided")
+
+        sums = self._list_sums("account.move", "parent_billing.account_move_view_list_family")
+        self.assertEqual(sums, ["billing_amount_billed", "billing_amount_paid", "billing_amount_open"])
+        domain = [("partner_id", "=", self.parent_rivera.id), *self.env["account.move"]._billing_family_domain()]
+        [(billed, paid_total, open_total)] = self.env["account.move"]._read_group(
+            domain, aggregates=["billing_amount_billed:sum", "billing_amount_paid:sum", "billing_amount_open:sum"]
+        )
+        self.assertEqual(billed, 130.00, "the sent and the paid invoice")
+        self.assertEqual(paid_total, 80.00)
+        self.assertEqual(open_total, 50.00, "what the family owes, as in Billing AR")
+        self.assertAccountMoney(self.parent_rivera, open_total)
+
+    def test_statement_list_does_not_add_up_balances_across_parents(self):
+        sums = self._list_sums("practice.statement", "parent_billing.practice_statement_view_list")
+        self.assertNotIn("opening_balance", sums)
+        self.assertNotIn("closing_balance", sums)
