@@ -1,11 +1,12 @@
 """The clerk's screens, smaller points of issue 24: list footers add up what
 an accountant expects (no drafts or voided invoices in the invoice totals, no
-statement balances added across parents)."""
+statement balances added across parents), and a waived late fee is not
+shown to the parent as a charge."""
 
-from lxml import etree
+from lxml import etree, html
 
 from odoo import fields
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from .common import BillingCommon
 
@@ -42,3 +43,24 @@ class TestClerkScreens(BillingCommon):
         sums = self._list_sums("practice.statement", "parent_billing.practice_statement_view_list")
         self.assertNotIn("opening_balance", sums)
         self.assertNotIn("closing_balance", sums)
+
+
+@tagged("post_install", "-at_install")
+class TestWaivedFeeOnPortal(BillingCommon, HttpCase):
+    def test_waived_late_fee_is_struck_through_not_charged(self):
+        self.user_maria = self._portal_user("maria", self.parent_rivera)
+        move = self._sent_invoice(count=1)  # 65.00
+        kept = move._billing_create_late_fee(15.0, "Late fee")
+        waived_move = self._sent_invoice(count=1)
+        waived = waived_move._billing_create_late_fee(10.0, "Late fee")
+        waived_move._billing_waive_late_fee("first time")
+        self.assertEqual(waived.payment_state, "reversed")
+        self.authenticate("maria", "maria-pass-1234")
+        for invoice, fee, charged in ((move, kept, True), (waived_move, waived, False)):
+            page = html.fromstring(self.url_open(invoice.get_portal_url()).text)
+            [row] = page.xpath("//tr[hasclass('o_billing_fee')]")
+            amount = row.xpath("td")[-1]
+            struck = " ".join(node.text_content() for node in amount.xpath(".//del"))
+            outside = amount.text_content().replace(struck, "") if struck else amount.text_content()
+            self.assertEqual(any(ch.isdigit() for ch in outside), charged, row.text_content())
+            self.assertIn(f"{fee.amount_total:.2f}", amount.text_content())
