@@ -6,7 +6,7 @@ shown to the parent as a charge."""
 from lxml import etree, html
 
 from odoo import fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import Form, HttpCase, tagged
 
 from .common import BillingCommon
 
@@ -38,6 +38,20 @@ class TestClerkScreens(BillingCommon):
         self.assertEqual(paid_total, 80.00)
         self.assertEqual(open_total, 50.00, "what the family owes, as in Billing AR")
         self.assertAccountMoney(self.parent_rivera, open_total)
+
+    def test_billing_run_preview_lists_the_families_and_amounts(self):
+        self._charges(self.client_sofia, self.service_aba, 2, 2)  # 2 x 2 x 32.50 = 130.00
+        self._charges(self.client_lily, self.service_speech, 1, 1)  # 125.00
+        Wizard = self.env["practice.charge.billing.run"].with_user(self.billing_user)
+        with Form(Wizard) as wizard:
+            wizard.date_to = fields.Date.today()
+            self.assertEqual(len(wizard.preview_line_ids), 2)
+        preview = Wizard.new({"date_to": fields.Date.today()})
+        self.assertEqual(
+            preview.preview_line_ids.mapped(lambda l: (l.partner_id, l.client_id, l.charge_count, l.amount)),
+            [(self.parent_chen, self.client_lily, 1, 125.00), (self.parent_rivera, self.client_sofia, 2, 130.00)],
+        )
+        self.assertEqual((preview.client_count, preview.charge_count, preview.amount_total), (2, 3, 255.00))
 
     def test_statement_list_does_not_add_up_balances_across_parents(self):
         sums = self._list_sums("practice.statement", "parent_billing.practice_statement_view_list")
