@@ -53,6 +53,12 @@ class TestClerkScreens(BillingCommon):
         )
         self.assertEqual((preview.client_count, preview.charge_count, preview.amount_total), (2, 3, 255.00))
 
+    def test_bulk_send_page_follows_the_background_send(self):
+        """As the billing run's page (tests/test_clerk_tours.py): the same widget while not done."""
+        arch = self.env["practice.send.batch"].get_views([(False, "form")])["views"]["form"]["arch"]
+        [widget] = etree.fromstring(arch).xpath("//widget[@name='parent_billing_auto_refresh']")
+        self.assertEqual(widget.get("invisible"), "state == 'done'")
+
     def test_statement_list_does_not_add_up_balances_across_parents(self):
         sums = self._list_sums("practice.statement", "parent_billing.practice_statement_view_list")
         self.assertNotIn("opening_balance", sums)

@@ -1,15 +1,18 @@
 """The clerk's everyday screens in a real browser (issue 24): print the
-invoices of the parents without email as one PDF, export Billing AR to XLSX."""
+invoices of the parents without email as one PDF, export Billing AR to XLSX,
+follow a background billing run without reloading its page."""
 
 import io
 import re
 from unittest.mock import patch
 
-from odoo.tests import HttpCase, tagged
+from odoo import fields
+from odoo.tests import Form, HttpCase, tagged
 from odoo.tools.pdf import PdfReader
 
 from odoo.addons.web.controllers.export import ExcelExport
 
+from ..models import practice_billing_run
 from .common import BillingCommon
 
 
@@ -79,3 +82,37 @@ class TestClerkTours(BillingCommon, HttpCase):
         invoice, balance = header.index("Invoice"), header.index("Open Balance")
         exported = {row[invoice]: row[balance] for row in rows[1:] if row[invoice]}
         self.assertEqual(exported, {rivera.display_name: 65.0, chen.display_name: 125.0})
+
+    def test_billing_run_page_follows_the_background_run(self):
+        self._charges(self.client_sofia, self.service_aba)
+        with (
+            patch.object(practice_billing_run, "RUN_SYNC_LIMIT", 0),
+            Form(self.env["practice.charge.billing.run"].with_user(self.billing_user)) as wizard,
+        ):
+            wizard.date_to = fields.Date.today()
+        with patch.object(practice_billing_run, "RUN_SYNC_LIMIT", 0):
+            action = wizard.save().action_start()
+        run = self.env["practice.billing.run"].browse(action["res_id"])
+        self.assertEqual(run.state, "running")
+
+        # The background worker bills the run after the page has first shown it.
+        Run = type(self.env["practice.billing.run"])
+        web_read = Run.web_read
+        reads = []
+
+        def web_read_after_work(records, *args, **kwargs):
+            reads.append(records.ids)
+            if len(reads) == 2:
+                run.with_env(records.env)._billing_process(commit=False)
+            return web_read(records, *args, **kwargs)
+
+        web_read_after_work._readonly = False  # the worker writes: a read-write request
+
+        with patch.object(Run, "web_read", web_read_after_work):
+            self.start_tour(
+                f"/odoo/action-parent_billing.practice_billing_run_action/{run.id}",
+                "parent_billing_clerk_run_refresh",
+                login=self.billing_user.login,
+            )
+        self.assertEqual(run.state, "done")
+        self.assertGreaterEqual(len(reads), 2, "the page read the run again by itself")

@@ -99,3 +99,24 @@ registry.category("web_tour.tours").add("parent_billing_clerk_export", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("parent_billing_clerk_run_refresh", {
+    steps: () => [
+        {
+            content: "The run is in progress in the background",
+            trigger: ".o_form_view .o_field_widget[name=state] .o_arrow_button_current:contains('In Progress')",
+        },
+        {
+            content: "The page follows the run",
+            trigger: ".o_form_view .o_billing_auto_refresh:not(:visible)",
+        },
+        {
+            content: "Without a reload, the page shows the run done",
+            trigger: ".o_form_view .o_field_widget[name=state] .o_arrow_button_current:contains('Done')",
+        },
+        {
+            content: "and its invoice",
+            trigger: ".o_form_view .o_field_widget[name=created_count]:contains('1')",
+        },
+    ],
+});
