@@ -43,3 +43,4 @@ from . import account_payment_receipt
 from . import res_partner_pay_all
 from . import account_move_print, res_partner_print
 from . import account_move_list_sums
+from . import account_move_chatter

@@ -1,14 +1,17 @@
 """The clerk's screens, smaller points of issue 24: list footers add up what
 an accountant expects (no drafts or voided invoices in the invoice totals, no
 statement balances added across parents), and a waived late fee is not
-shown to the parent as a charge."""
+shown to the parent as a charge; the chatter of a family invoice says
+"Invoice line changed", not "Journal Item #80 updated"."""
+
+from datetime import timedelta
 
 from lxml import etree, html
 
 from odoo import fields
 from odoo.tests import Form, HttpCase, tagged
 
-from .common import BillingCommon
+from .common import BillingCommon, html_text
 
 
 @tagged("post_install", "-at_install")
@@ -58,6 +61,17 @@ class TestClerkScreens(BillingCommon):
         arch = self.env["practice.send.batch"].get_views([(False, "form")])["views"]["form"]["arch"]
         [widget] = etree.fromstring(arch).xpath("//widget[@name='parent_billing_auto_refresh']")
         self.assertEqual(widget.get("invisible"), "state == 'done'")
+
+    def test_family_invoice_chatter_says_invoice_line_not_journal_item(self):
+        move = self._sent_invoice(count=1)
+        move = move.with_context(tracking_disable=False)
+        move._billing_extend_due_date(move.invoice_date_due + timedelta(days=10), "asked for time")
+        self.env.flush_all()
+        bodies = " ".join(html_text(m.body) for m in move.message_ids)
+        self.assertNotIn("Journal Item", bodies)
+        self.assertIn("Invoice line changed.", bodies)
+        tracked = move.message_ids.tracking_value_ids.filtered(lambda t: t.field_id.name == "date_maturity")
+        self.assertTrue(tracked, "the change itself is still logged")
 
     def test_statement_list_does_not_add_up_balances_across_parents(self):
         sums = self._list_sums("practice.statement", "parent_billing.practice_statement_view_list")
