@@ -94,6 +94,9 @@
         "demo/parent_billing_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "parent_billing/static/src/js/*",
+        ],
         "web.assets_tests": [
             "parent_billing/static/tests/tours/*.js",
         ],

@@ -44,3 +44,5 @@ from . import res_partner_pay_all
 from . import account_move_print, res_partner_print
 from . import practice_statement_due
 from . import practice_reminder_log
+from . import account_move_list_sums
+from . import account_move_chatter

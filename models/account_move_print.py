@@ -20,8 +20,16 @@ class AccountMove(models.Model):
         "printed and mailed (Print for Mailing in the list), with the practice's payment instructions.",
     )
 
+    billing_printed_date = fields.Date(
+        string="Printed On",
+        readonly=True,
+        copy=False,
+        help="Set by Print for Mailing: the day this invoice was last printed for the post. The To Print filter "
+        "lists the invoices not printed yet.",
+    )
+
     def _billing_transition_fields(self):
-        return super()._billing_transition_fields() | {"billing_to_print"}
+        return super()._billing_transition_fields() | {"billing_to_print", "billing_printed_date"}
 
     def _billing_after_send(self):
         for move in self:
@@ -51,11 +59,10 @@ class AccountMove(models.Model):
                 body=self.env._("Printed for mailing by %(user)s.", user=self.env.user.name),
                 subtype_xmlid="mail.mt_note",
             )
+        with moves._billing_transition():
+            moves.sudo().billing_printed_date = fields.Date.context_today(self)
         moves = moves.sorted(lambda m: (m.partner_id.name or "", m.id))
-        # One invoice at a time, then merged: Debian's wkhtmltopdf (unpatched
-        # Qt) returns an empty file for several documents in one run.
-        Report = self.env["ir.actions.report"]
-        pdfs = [Report._render_qweb_pdf("account.account_invoices", move.ids)[0] for move in moves]
+        pdfs = [move._billing_mailing_pdf() for move in moves]
         attachment = self.env["ir.attachment"].create(
             {
                 "name": self.env._("Invoices to mail %(date)s.pdf", date=fields.Date.context_today(self)),
@@ -68,3 +75,23 @@ class AccountMove(models.Model):
             "url": f"/web/content/{attachment.id}?download=true",
             "target": "download",
         }
+
+    def _billing_mailing_pdf(self):
+        """The PDF to mail: the one Send attached (the invoice as it was sent,
+        with the payment instructions), else rendered now. One invoice at a
+        time, then merged: Debian's wkhtmltopdf (unpatched Qt) returns an
+        empty file for several documents in one run."""
+        self.ensure_one()
+        sent = self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "=", self.id),
+                ("mimetype", "=", "application/pdf"),
+                ("name", "=", f"{self._get_report_base_filename()}.pdf".replace("/", "_")),
+            ],
+            order="id desc",
+            limit=1,
+        )
+        if sent.raw and sent.raw.startswith(b"%PDF"):
+            return sent.raw
+        return self.env["ir.actions.report"]._render_qweb_pdf("account.account_invoices", self.ids)[0]

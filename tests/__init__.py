@@ -41,3 +41,5 @@ from . import test_credit_offer
 from . import test_statement_due
 from . import test_family_tours
 from . import test_reminders_log
+from . import test_clerk_tours
+from . import test_clerk_screens

@@ -44,6 +44,16 @@ class PracticeChargeBillingRun(models.TransientModel):
     notes = fields.Html(help="Printed on every invoice of the run and shown to the parents in the portal.")
     client_count = fields.Integer(string="Clients to Bill", compute="_compute_preview")
     charge_count = fields.Integer(string="Unbilled Charges", compute="_compute_preview")
+    amount_total = fields.Monetary(string="Amount to Bill", compute="_compute_preview", currency_field="currency_id")
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    preview_line_ids = fields.One2many(
+        "practice.charge.billing.run.preview",
+        "wizard_id",
+        string="Families to Bill",
+        compute="_compute_preview",
+        help="What the run will bill: one line per client and billed parent, with the unbilled charges and their "
+        "amount up to the date.",
+    )
 
     @api.model
     def default_get(self, fields_list):
@@ -71,13 +81,22 @@ class PracticeChargeBillingRun(models.TransientModel):
     @api.depends("company_id", "date_to", "bill_to_mode", "client_ids")
     def _compute_preview(self):
         for wizard in self:
-            if not (wizard.company_id and wizard.date_to):
-                wizard.client_count = wizard.charge_count = 0
-                continue
-            run = self.env["practice.billing.run"].new(wizard._prepare_run_vals())
-            groups = self.env["practice.charge"]._read_group(run._get_charge_domain(), ["client_id"], ["__count"])
-            wizard.client_count = len(groups)
-            wizard.charge_count = sum(count for _client, count in groups)
+            groups = []
+            if wizard.company_id and wizard.date_to:
+                run = self.env["practice.billing.run"].new(wizard._prepare_run_vals())
+                groups = self.env["practice.charge"]._read_group(
+                    run._get_charge_domain(), ["partner_id", "client_id"], ["__count", "amount:sum"]
+                )
+            groups = sorted(groups, key=lambda g: (g[0].name or "", g[1].name or ""))
+            wizard.client_count = len({client for _partner, client, _count, _amount in groups})
+            wizard.charge_count = sum(count for _partner, _client, count, _amount in groups)
+            wizard.amount_total = sum(amount for _partner, _client, _count, amount in groups)
+            wizard.preview_line_ids = [fields.Command.clear()] + [
+                fields.Command.create(
+                    {"partner_id": partner.id, "client_id": client.id, "charge_count": count, "amount": amount}
+                )
+                for partner, client, count, amount in groups
+            ]
 
     def action_start(self):
         self.ensure_one()
@@ -94,3 +113,17 @@ class PracticeChargeBillingRun(models.TransientModel):
         # Staff read runs but never write them: the run's lines are the billing run's own record.
         run = self.env["practice.billing.run"].sudo().create(self._prepare_run_vals())
         return run.sudo(False).action_start()
+
+
+class PracticeChargeBillingRunPreview(models.TransientModel):
+    """One line of the Billing Run's preview: a family the run will bill."""
+
+    _name = "practice.charge.billing.run.preview"
+    _description = "Billing Run Preview Line"
+
+    wizard_id = fields.Many2one("practice.charge.billing.run", required=True, ondelete="cascade")
+    partner_id = fields.Many2one("res.partner", string="Parent", readonly=True)
+    client_id = fields.Many2one("practice.client", string="Client", readonly=True)
+    charge_count = fields.Integer(string="Charges", readonly=True)
+    currency_id = fields.Many2one(related="wizard_id.currency_id")
+    amount = fields.Monetary(readonly=True, currency_field="currency_id")
