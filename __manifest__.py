@@ -85,6 +85,7 @@
         "views/practice_payment_plan_portal_templates.xml",
         "views/parent_billing_pay_all_portal_templates.xml",
         "views/parent_billing_menus.xml",
+        "views/practice_send_batch_print_views.xml",
     ],
     "demo": [
         "demo/parent_billing_demo.xml",

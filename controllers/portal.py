@@ -24,6 +24,8 @@ def _billing_can_see(invoice_sudo, access_token):
     """
     if invoice_sudo.state != "posted" or invoice_sudo.billing_state not in PORTAL_BILLING_STATES:
         return False  # drafts (and drafts voided before Send) were never the parent's
+    if invoice_sudo.billing_send_pending:
+        return False  # a bulk send has not made its PDF and email yet
     if access_token and invoice_sudo.access_token and consteq(invoice_sudo.access_token, access_token):
         return True
     user = request.env.user
@@ -61,6 +63,7 @@ class ParentBillingPortal(PortalAccount):
             *request.env["account.move"]._billing_family_domain(),
             ("state", "=", "posted"),  # sent: a draft voided before Send never was
             ("billing_state", "in", PORTAL_BILLING_STATES),
+            ("billing_send_pending", "=", False),  # its PDF and email are being made
             *request.env.user.partner_id._billing_portal_move_domain(),
         ]
 

@@ -60,6 +60,7 @@ class AccountMove(models.Model):
         if (
             not self._billing_family()
             or self.billing_state not in BILLING_OPEN_STATES
+            or self.billing_send_pending  # half-sent by a bulk send: charged once the parent has it
             or self.currency_id.compare_amounts(self.billing_amount_due, 0) <= 0
             or not token.active
             or not consent
@@ -106,6 +107,7 @@ class AccountMove(models.Model):
         candidates = self.search(
             [
                 ("billing_state", "in", BILLING_OPEN_STATES),
+                ("billing_send_pending", "=", False),
                 ("partner_id.billing_autopay_token_id", "!=", False),
             ],
             order="invoice_date_due, id",
