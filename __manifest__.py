@@ -86,6 +86,7 @@
         "views/parent_billing_pay_all_portal_templates.xml",
         "views/parent_billing_menus.xml",
         "views/practice_send_batch_print_views.xml",
+        "data/ir_cron_send_batch_data.xml",
     ],
     "demo": [
         "demo/parent_billing_demo.xml",

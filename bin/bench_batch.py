@@ -21,7 +21,7 @@ Returns rows ``{"figure", "value", "unit", "baseline", "target"}``.
 queued drafts drained by one ``_cron_billing_send_batch()`` process, then
 ``n`` others by two such processes at once on the same database (each a
 separate Python process with its own connection, as two Odoo servers or two
-cron threads), and checks each invoice was sent exactly once (posted, not
+cron threads; timed from when all have loaded Odoo), and checks each invoice was sent exactly once (posted, not
 pending, one PDF, one email).
 
 Usage from a shell::
@@ -179,6 +179,9 @@ def _drain(dbname, odoo_args):
 
     config.parse_config([*odoo_args, "--log-level=warn"])
     registry = odoo.modules.registry.Registry(dbname)
+    # Loading the registry is not sending: the workers start together once all are loaded.
+    print("ready", flush=True)
+    sys.stdin.readline()
     with registry.cursor() as cr:
         api.Environment(cr, SUPERUSER_ID, {})["account.move"]._cron_billing_send_batch()
 
@@ -201,8 +204,16 @@ def bench_send_workers(env, n, odoo_args, workers=2):
         moves.action_billing_send_batch()
         env.cr.commit()
         command = [sys.executable, os.path.abspath(__file__), "--drain", env.cr.dbname, *odoo_args]
+        running = [
+            subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            for _i in range(processes)
+        ]
+        for worker in running:
+            assert worker.stdout.readline().strip() == "ready", "a worker did not start"
         start = time.perf_counter()
-        running = [subprocess.Popen(command) for _i in range(processes)]
+        for worker in running:
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
         assert all(p.wait() == 0 for p in running), "a worker failed"
         elapsed = time.perf_counter() - start
         env.invalidate_all()

@@ -155,7 +155,10 @@ class AccountMove(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-        self.env.ref("parent_billing.ir_cron_billing_send_batch").sudo()._trigger()
+        # Both bulk send workers start at once (each a cron thread); an archived one does not run.
+        for xmlid in ("parent_billing.ir_cron_billing_send_batch", "parent_billing.ir_cron_billing_send_batch_2"):
+            if cron := self.env.ref(xmlid, raise_if_not_found=False):
+                cron.sudo()._trigger()
         return batch.sudo(False)
 
     # ------------------------------------------------------------------
