@@ -45,7 +45,9 @@ class TestSendBatch(SendBatchMixin, BillingCommon, HttpCase):
     def test_send_queues_the_drafts_and_returns_at_once(self):
         moves = self._draft_invoice(self.client_sofia) | self._draft_invoice(self.client_lily)
         cron = self.env.ref("parent_billing.ir_cron_billing_send_batch")
+        second = self.env.ref("parent_billing.ir_cron_billing_send_batch_2")
         triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        second_triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", second.id)])
 
         batch = self._send(moves)
 
@@ -57,6 +59,8 @@ class TestSendBatch(SendBatchMixin, BillingCommon, HttpCase):
         )
         self.assertEqual(batch.create_uid, self.billing_user)
         self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1)
+        # The second worker starts too (Odoo runs one scheduled action in one thread at a time).
+        self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", second.id)]), second_triggers + 1)
         self.assertEqual(
             self.env["account.move"].search([("id", "in", moves.ids), ("billing_send_queued", "=", True)]), moves
         )
