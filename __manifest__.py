@@ -39,6 +39,7 @@
         "data/mail_template_data.xml",
         "data/practice_payment_plan_data.xml",
         "data/mail_template_receipt_data.xml",
+        "data/mail_template_autopay_data.xml",
         "data/ir_cron_data.xml",
         "data/practice_estimate_data.xml",
         "report/parent_invoice_templates.xml",
@@ -87,8 +88,6 @@
         "views/parent_billing_pay_all_portal_templates.xml",
         "views/practice_reminder_log_views.xml",
         "views/parent_billing_menus.xml",
-        "data/mail_template_autopay_data.xml",
-        "views/account_move_credit_views.xml",
     ],
     "demo": [
         "demo/parent_billing_demo.xml",

@@ -17,6 +17,13 @@ demo data (it commits: the caller drops the database afterwards). It makes
 
 Returns rows ``{"figure", "value", "unit", "baseline", "target"}``.
 
+``bench_send_workers(env, n, odoo_args)`` is the scale-out figure: ``n``
+queued drafts drained by one ``_cron_billing_send_batch()`` process, then
+``n`` others by two such processes at once on the same database (each a
+separate Python process with its own connection, as two Odoo servers or two
+cron threads; timed from when all have loaded Odoo), and checks each invoice was sent exactly once (posted, not
+pending, one PDF, one email).
+
 Usage from a shell::
 
     import sys; sys.path.insert(0, "bin")
@@ -24,6 +31,9 @@ Usage from a shell::
     for row in bench_batch(env, 1000): print(row)
 """
 
+import os
+import subprocess
+import sys
 import time
 
 CHARGES_PER_CLIENT = 4
@@ -159,3 +169,89 @@ def bench_batch(env, n):
             "target": "report",
         },
     ]
+
+
+def _drain(dbname, odoo_args):
+    """One worker process: the bulk send cron's method, committing as the cron does."""
+    import odoo  # noqa: PLC0415 - a separate process started by bench_send_workers
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+    from odoo.tools import config  # noqa: PLC0415
+
+    config.parse_config([*odoo_args, "--log-level=warn"])
+    registry = odoo.modules.registry.Registry(dbname)
+    # Loading the registry is not sending: the workers start together once all are loaded.
+    print("ready", flush=True)
+    sys.stdin.readline()
+    with registry.cursor() as cr:
+        api.Environment(cr, SUPERUSER_ID, {})["account.move"]._cron_billing_send_batch()
+
+
+def bench_send_workers(env, n, odoo_args, workers=2):
+    """Bulk send of ``n`` drafts by one process, then of ``n`` others by
+    ``workers`` processes at once; wall times, and every invoice sent once."""
+    product = env["product.product"].create(
+        {"name": "Bench workers service", "type": "service", "list_price": 37.5, "taxes_id": False}
+    )
+    warm_up = _families(env, product, 1, "workers-warm-up")
+    env["practice.charge"].search([("client_id", "in", warm_up.ids)])._create_invoices().action_billing_send()
+    sets = []
+    for tag in ("one", "many"):
+        clients = _families(env, product, n, f"workers-{tag}")
+        sets.append(env["practice.charge"].search([("client_id", "in", clients.ids)])._create_invoices())
+    env.cr.commit()
+
+    def drain(moves, processes):
+        moves.action_billing_send_batch()
+        env.cr.commit()
+        command = [sys.executable, os.path.abspath(__file__), "--drain", env.cr.dbname, *odoo_args]
+        running = [
+            subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            for _i in range(processes)
+        ]
+        for worker in running:
+            assert worker.stdout.readline().strip() == "ready", "a worker did not start"
+        start = time.perf_counter()
+        for worker in running:
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
+        assert all(p.wait() == 0 for p in running), "a worker failed"
+        elapsed = time.perf_counter() - start
+        env.invalidate_all()
+        _check_sent_once(env, moves)
+        return elapsed
+
+    t_one = drain(sets[0], 1)
+    t_many = drain(sets[1], workers)
+    return [
+        {
+            "figure": f"bulk send, {n} drafts, {workers} processes on one database (wall)",
+            "value": round(t_many, 2),
+            "unit": "s",
+            "baseline": round(t_one, 2),
+            "target": f"baseline: 1 process; <= 0.65x (limit on 2 cores: {1 / workers:.2f}x)",
+        },
+        {
+            "figure": f"bulk send, {workers} processes: invoices sent exactly once (one PDF, one email)",
+            "value": float(2 * n),
+            "unit": "invoices",
+            "baseline": None,
+            "target": f"= {2 * n}",
+        },
+    ]
+
+
+def _check_sent_once(env, moves):
+    assert set(moves.mapped("billing_state")) == {"sent"}, set(moves.mapped("billing_state"))
+    assert not any(moves.mapped("billing_send_pending")), "half-sent invoices left"
+    for model, domain in (
+        ("mail.mail", [("model", "=", "account.move")]),
+        ("ir.attachment", [("res_model", "=", "account.move"), ("mimetype", "=", "application/pdf")]),
+    ):
+        field = "res_id"
+        groups = env[model]._read_group([*domain, (field, "in", moves.ids)], [field], ["__count"])
+        counts = dict(groups)
+        assert sorted(counts) == sorted(moves.ids) and set(counts.values()) == {1}, (model, counts)
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--drain"]:
+    _drain(sys.argv[2], [a for a in sys.argv[3:] if a != "--"])

@@ -24,6 +24,8 @@ def _billing_can_see(invoice_sudo, access_token):
     """
     if invoice_sudo.state != "posted" or invoice_sudo.billing_state not in PORTAL_BILLING_STATES:
         return False  # drafts (and drafts voided before Send) were never the parent's
+    if invoice_sudo.billing_send_pending:
+        return False  # a bulk send has not made its PDF and email yet
     if access_token and invoice_sudo.access_token and consteq(invoice_sudo.access_token, access_token):
         return True
     user = request.env.user
@@ -61,6 +63,7 @@ class ParentBillingPortal(PortalAccount):
             *request.env["account.move"]._billing_family_domain(),
             ("state", "=", "posted"),  # sent: a draft voided before Send never was
             ("billing_state", "in", PORTAL_BILLING_STATES),
+            ("billing_send_pending", "=", False),  # its PDF and email are being made
             *request.env.user.partner_id._billing_portal_move_domain(),
         ]
 
@@ -104,8 +107,8 @@ class ParentBillingPortal(PortalAccount):
 
     @http.route()
     def portal_my_invoice_detail(self, invoice_id, access_token=None, report_type=None, download=False, **kw):
-        origin = request.env["account.move"].sudo().browse(invoice_id).exists().billing_origin_id
-        if origin:
+        invoice_sudo = request.env["account.move"].sudo().browse(invoice_id).exists()
+        if origin := invoice_sudo.billing_origin_id:
             # A late fee, reversal or credit note is part of its family invoice:
             # it opens that invoice, for exactly those who may see the invoice
             # (its own access token, if it ever got one, opens nothing).
@@ -113,12 +116,15 @@ class ParentBillingPortal(PortalAccount):
                 return request.redirect("/my")
             query = {"access_token": access_token, "report_type": report_type, "download": download}
             return request.redirect(f"{origin.access_url}?{url_encode({k: v for k, v in query.items() if v})}")
-        try:
-            invoice_sudo = self._document_check_access("account.move", invoice_id, access_token)
-        except (AccessError, MissingError):
-            return request.redirect("/my")
         if invoice_sudo._billing_family() and not _billing_can_see(invoice_sudo, access_token):
+            try:
+                self._document_check_access("account.move", invoice_id, access_token)
+            except (AccessError, MissingError):
+                return request.redirect("/my")
             raise request.not_found()
+        # Odoo's page checks the access (once) and renders; the page asks for
+        # the invoice's live charges several times: one search per request.
+        request.billing_live_memo = {}
         return super().portal_my_invoice_detail(
             invoice_id, access_token=access_token, report_type=report_type, download=download, **kw
         )
@@ -127,6 +133,7 @@ class ParentBillingPortal(PortalAccount):
         values = super()._invoice_get_page_view_values(invoice, access_token, **kwargs)
         if invoice._billing_family():
             values["page_name"] = "billing"  # breadcrumbs lead back to the family's Billing list
+            values["billing_online_payment"] = invoice._billing_has_online_payment()  # asked twice by the page
         return values
 
 

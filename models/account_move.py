@@ -427,9 +427,7 @@ class AccountMove(models.Model):
             to_send.action_post()
             to_send.write({"billing_sent_date": fields.Datetime.now()})
             to_send._billing_after_send()
-            for move in to_send:
-                move._billing_attach_pdf()
-                move._billing_notify_parent()
+            to_send._billing_send_deliver()
             return True
 
     def _billing_after_send(self):
@@ -439,6 +437,14 @@ class AccountMove(models.Model):
         done. Runs inside the Send transition, once per Send, also from bulk
         send."""
         return True
+
+    def _billing_send_deliver(self):
+        """The second half of Send, on posted invoices: render and attach each
+        PDF, queue each email. The background send may run it in a transaction
+        of its own (account_move_send_batch.py)."""
+        for move in self:
+            move._billing_attach_pdf()
+            move._billing_notify_parent()
 
     def _billing_attach_pdf(self):
         """Render the family invoice PDF server-side and attach it to the chatter."""

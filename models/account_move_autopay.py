@@ -73,6 +73,7 @@ class AccountMove(models.Model):
         return self.filtered(
             lambda m: m._billing_family()
             and m.billing_state in BILLING_OPEN_STATES
+            and not m.billing_send_pending  # half-sent by a bulk send: charged once the parent has it
             and m.currency_id.compare_amounts(m.billing_amount_due, 0) > 0
             and m.sudo().partner_id.billing_autopay_token_id.active
             and m.sudo().partner_id.billing_autopay_consent_id
@@ -149,6 +150,7 @@ class AccountMove(models.Model):
         candidates = self.search(
             [
                 ("billing_state", "in", BILLING_OPEN_STATES),
+                ("billing_send_pending", "=", False),
                 ("partner_id.billing_autopay_token_id", "!=", False),
             ],
             order="invoice_date_due, id",

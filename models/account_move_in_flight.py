@@ -22,6 +22,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.http import request
 
 from .account_move import BILLING_OPEN_STATES
 from .base import billing_number
@@ -51,7 +52,21 @@ class AccountMove(models.Model):
     # The rule
     # ------------------------------------------------------------------
     def _billing_live_transactions(self):
-        """The live transactions of these family invoices and their late fees."""
+        """The live transactions of these family invoices and their late fees.
+        While the parent's invoice page renders (a read-only request that
+        asks it several times: Pay now, the in-progress notice), the answer
+        is kept for the request (``billing_live_memo``, set by the portal
+        controller)."""
+        memo = getattr(request, "billing_live_memo", None) if request else None
+        key = tuple(sorted(self.ids))
+        if memo is not None and key in memo:
+            return self.env["payment.transaction"].sudo().browse(memo[key])
+        live = self._billing_live_transactions_search()
+        if memo is not None:
+            memo[key] = live.ids
+        return live
+
+    def _billing_live_transactions_search(self):
         Transaction = self.env["payment.transaction"].sudo()
         moves = self.sudo().exists()
         invoices = (moves | moves.billing_origin_id)._billing_family().filtered(lambda m: not m.billing_origin_id)

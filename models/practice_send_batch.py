@@ -27,6 +27,11 @@ class PracticeSendBatch(models.Model):
     sent_count = fields.Integer(string="Sent", compute="_compute_counts")
     skipped_count = fields.Integer(string="Skipped", compute="_compute_counts")
     progress = fields.Float(compute="_compute_counts", help="Share of the invoices already processed, in percent.")
+    to_print_count = fields.Integer(
+        string="To Print",
+        compute="_compute_to_print_count",
+        help="Sent invoices of parents without an email address (or who asked for paper): print them for mailing.",
+    )
 
     @api.depends("line_ids.state")
     def _compute_counts(self):
@@ -42,6 +47,11 @@ class PracticeSendBatch(models.Model):
                     "state": "done" if not queued else "sending" if sent + skipped else "queued",
                 }
             )
+
+    @api.depends("line_ids.state", "line_ids.move_id.billing_to_print")
+    def _compute_to_print_count(self):
+        for batch in self:
+            batch.to_print_count = len(batch.line_ids.filtered(lambda l: l.state == "sent" and l.billing_to_print))
 
     def action_open_invoices(self):
         self.ensure_one()

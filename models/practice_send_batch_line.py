@@ -30,6 +30,9 @@ class PracticeSendBatchLine(models.Model):
         index=True,
     )
     reason = fields.Text(readonly=True, help="Why the invoice was not sent.")
+    billing_to_print = fields.Boolean(
+        related="move_id.billing_to_print", help="Sent on paper: the parent has no email address or asked for paper."
+    )
 
     def init(self):
         # One place in the queue per invoice, whatever two clerks click at once.
@@ -43,14 +46,16 @@ class PracticeSendBatchLine(models.Model):
         )
 
     def _billing_send(self):
-        """Send this queued invoice as the clerk who queued it. Whatever goes
+        """Send this queued invoice as the clerk who queued it (a parent
+        without an email address gets it on paper, as with Send: marked To
+        Print, counted as to print in the batch). Whatever goes
         wrong is rolled back to before the send and recorded as the reason;
         the caller commits. Returns the line's new state."""
         self.ensure_one()
         move = self.move_id
         user = self.batch_id.create_uid
-        reason = move._billing_send_batch_problem()
-        if not reason and not move.billing_sent_date:
+        reason = False
+        if not move.billing_sent_date:
             try:
                 with self.env.cr.savepoint():
                     move.with_user(user).with_company(move.company_id).action_billing_send()

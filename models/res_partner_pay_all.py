@@ -23,6 +23,7 @@ class ResPartner(models.Model):
                 *Move._billing_family_domain(),
                 ("state", "=", "posted"),
                 ("billing_state", "in", BILLING_OPEN_STATES),
+                ("billing_send_pending", "=", False),  # not in the portal until its PDF and email are made
                 *self._billing_portal_move_domain(),
             ],
             order="invoice_date_due, id",

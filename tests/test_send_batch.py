@@ -45,7 +45,9 @@ class TestSendBatch(SendBatchMixin, BillingCommon, HttpCase):
     def test_send_queues_the_drafts_and_returns_at_once(self):
         moves = self._draft_invoice(self.client_sofia) | self._draft_invoice(self.client_lily)
         cron = self.env.ref("parent_billing.ir_cron_billing_send_batch")
+        second = self.env.ref("parent_billing.ir_cron_billing_send_batch_2")
         triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        second_triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", second.id)])
 
         batch = self._send(moves)
 
@@ -57,6 +59,8 @@ class TestSendBatch(SendBatchMixin, BillingCommon, HttpCase):
         )
         self.assertEqual(batch.create_uid, self.billing_user)
         self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1)
+        # The second worker starts too (Odoo runs one scheduled action in one thread at a time).
+        self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", second.id)]), second_triggers + 1)
         self.assertEqual(
             self.env["account.move"].search([("id", "in", moves.ids), ("billing_send_queued", "=", True)]), moves
         )
@@ -86,35 +90,57 @@ class TestSendBatch(SendBatchMixin, BillingCommon, HttpCase):
             self.assertEqual(len(mail), 1)
             self.assertEqual(mail.recipient_ids, move.partner_id)
             self.assertEqual(move.invoice_line_ids.practice_charge_id.mapped("state"), ["invoiced"])
-        for move in zero | no_email:
-            self.assertRecordValues(move, [{"billing_state": "draft", "state": "draft", "billing_send_queued": False}])
-            self.assertFalse(self._pdfs(self.env, move), "the failed send left nothing behind")
-            self.assertFalse(self._parent_mails(self.env, move))
+        self.assertRecordValues(zero, [{"billing_state": "draft", "state": "draft", "billing_send_queued": False}])
+        self.assertFalse(self._pdfs(self.env, zero), "the failed send left nothing behind")
+        self.assertFalse(self._parent_mails(self.env, zero))
         self.assertIn("zero or negative total", zero.billing_send_error)
-        self.assertIn("Ana Lopez has no email address", no_email.billing_send_error)
         self.assertEqual(self._receivable_balance(self.parent_rivera), 65.00)
-        self.assertEqual(self._receivable_balance(self.parent_no_email), 0.0)
+
+        # No email address: sent as Send sends it, on paper (To Print), not an error.
+        self.assertRecordValues(
+            no_email,
+            [
+                {
+                    "billing_state": "sent",
+                    "state": "posted",
+                    "billing_to_print": True,
+                    "billing_send_error": False,
+                    "billing_send_pending": False,
+                }
+            ],
+        )
+        self.assertEqual(len(self._pdfs(self.env, no_email)), 1, "the PDF to print")
+        self.assertFalse(self._parent_mails(self.env, no_email), "no email without an address")
+        notes = no_email.message_ids.mapped("body")
+        self.assertFalse([n for n in notes if "Invoice sent to the parent" in n], "it was not emailed")
+        self.assertTrue([n for n in notes if "Invoice to print and mail to the parent" in n])
+        self.assertEqual(self._receivable_balance(self.parent_no_email), no_email.amount_total)
 
         # The summary the clerk opens.
         self.assertRecordValues(
-            batch, [{"state": "done", "total_count": 4, "sent_count": 2, "skipped_count": 2, "progress": 100.0}]
+            batch,
+            [
+                {
+                    "state": "done",
+                    "total_count": 4,
+                    "sent_count": 3,
+                    "skipped_count": 1,
+                    "to_print_count": 1,
+                    "progress": 100.0,
+                }
+            ],
         )
         skipped = batch.line_ids.filtered(lambda l: l.state == "skipped")
-        self.assertEqual(skipped.move_id, zero | no_email)
-        self.assertEqual(skipped.mapped("reason"), [zero.billing_send_error, no_email.billing_send_error])
+        self.assertEqual(skipped.move_id, zero)
+        self.assertEqual(skipped.mapped("reason"), [zero.billing_send_error])
+        self.assertEqual(batch.line_ids.filtered("billing_to_print").move_id, no_email)
         # Billing → Invoices, filter "Not Sent (Bulk Send)".
         self.assertEqual(
             self.env["account.move"].search(
                 [("billing_send_error", "!=", False), ("id", "in", batch.line_ids.move_id.ids)]
             ),
-            zero | no_email,
+            zero,
         )
-
-        # Fixed and sent one at a time: the reason goes away.
-        self.parent_no_email.email = "ana@example.com"
-        no_email.with_user(self.billing_user).action_billing_send()
-        self.assertEqual(no_email.billing_state, "sent")
-        self.assertFalse(no_email.billing_send_error)
 
     def test_a_rerun_never_sends_twice(self):
         good1, good2, _zero, _no_email = self._drafts()
@@ -251,6 +277,39 @@ class TestConcurrentSendBatch(SendBatchMixin, RealConnectionsCase):
             batch = env2["practice.send.batch"].browse(batch_id)
             self.assertEqual((batch.sent_count, batch.skipped_count, batch.state), (3, 0, "done"))
 
+    def test_a_second_worker_numbers_and_sends_while_the_first_renders(self):
+        """Step 1 (post, number) is committed before the PDF: while worker 1
+        renders invoice A, worker 2 numbers and sends B without waiting for
+        the journal's numbering lock. Worker 1 then dies before A's PDF: the
+        rerun finishes A, once."""
+        move_ids = [self._commit_family(f"Steps{i}", invoice=True)["move"] for i in range(2)]
+        self._queue(move_ids)
+        with self._connection() as env1, self._connection() as env2:
+            line_a = env1["practice.send.batch.line"].search([("move_id", "=", move_ids[0])])
+            self.assertEqual(line_a.with_context(billing_send_post_only=True)._billing_send(), "sent")
+            env1.cr.commit()  # step 1 of A committed
+            move_a = env1["account.move"].browse(move_ids[0])
+            self.assertRecordValues(move_a, [{"state": "posted", "billing_send_pending": True}])
+            self.assertTrue(move_a._billing_try_lock(), "worker 1 holds A while it renders its PDF")
+
+            # Worker 2 would wait here for the whole render if A's number were not committed.
+            env2.cr.execute("SET lock_timeout = '5s'")
+            env2["account.move"]._cron_billing_send_batch()
+            env2.cr.commit()
+            move_b = env2["account.move"].browse(move_ids[1])
+            self.assertRecordValues(move_b, [{"billing_state": "sent", "billing_send_pending": False}])
+            self.assertEqual(len(self._pdfs(env2, move_b)), 1)
+            self.assertTrue(env2["account.move"].browse(move_ids[0]).billing_send_pending, "A is worker 1's")
+
+            env1.cr.rollback()  # worker 1 dies before A's PDF: A stays posted and pending
+            env2.invalidate_all()
+            env2["account.move"]._cron_billing_send_batch()  # the rerun
+            env2.cr.commit()
+            self._assert_sent_once(env2, move_ids)
+            moves = env2["account.move"].browse(move_ids)
+            self.assertEqual(moves.mapped("billing_send_pending"), [False, False])
+            self.assertEqual(len(set(moves.mapped("name"))), 2, "two numbers")
+
     def test_two_workers_share_the_queue(self):
         move_ids = [self._commit_family(f"Share{i}", invoice=True)["move"] for i in range(2)]
         self._queue(move_ids)
@@ -274,10 +333,12 @@ class TestSendBatchTour(BillingCommon, HttpCase):
     def test_clerk_bulk_sends_drafts_from_the_list_and_opens_the_summary(self):
         """Billing → Invoices → Draft filter → select all → Send → the
         summary; the background send runs; Bulk Sends → the summary says
-        what went out and why one did not."""
+        what went out, what is to print (no email address) and why one did
+        not go out (a zero total)."""
         self._sent_invoice()  # not a draft: the Draft filter leaves it out
         sofia = self._draft_invoice(self.client_sofia)
-        lily = self._draft_invoice(self.client_lily)
+        zero_kid = self._billing_client("Zero Kid", self.parent_chen, "client")
+        zero = self._charges(zero_kid, self.service_ot, unit_price=0.0)._create_invoices()
         no_email_parent = self._billing_parent("Ana Lopez", False)
         ana = self._draft_invoice(self._billing_client("Ana's Kid", no_email_parent, "client"))
 
@@ -288,10 +349,11 @@ class TestSendBatchTour(BillingCommon, HttpCase):
         )
 
         batch = self.env["practice.send.batch"].search([("create_uid", "=", self.billing_user.id)])
-        self.assertEqual(batch.line_ids.move_id, sofia | lily | ana)
-        self.assertEqual((sofia | lily | ana).mapped("billing_state"), ["draft"] * 3)
+        self.assertEqual(batch.line_ids.move_id, sofia | zero | ana)
+        self.assertEqual((sofia | zero | ana).mapped("billing_state"), ["draft"] * 3)
         self.env["account.move"]._cron_billing_send_batch()
-        self.assertEqual((sofia | lily | ana).mapped("billing_state"), ["sent", "sent", "draft"])
+        self.assertEqual((sofia | zero | ana).mapped("billing_state"), ["sent", "draft", "sent"])
+        self.assertTrue(ana.billing_to_print)
 
         self.start_tour(
             "/odoo/action-parent_billing.practice_send_batch_action",

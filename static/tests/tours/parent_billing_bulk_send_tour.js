@@ -1,8 +1,8 @@
 /** @odoo-module **/
 // Bulk send: the clerk filters Billing → Invoices to the drafts, selects them
 // all and clicks Send; the summary opens at once (queued). After the
-// background send, Bulk Sends → the summary says what went out and why one
-// invoice did not.
+// background send, Bulk Sends → the summary says what went out, what is to be
+// printed (a parent without an email address) and why one invoice did not.
 
 import { registry } from "@web/core/registry";
 import { billing } from "./parent_billing_tour_utils";
@@ -73,8 +73,12 @@ registry.category("web_tour.tours").add("parent_billing_bulk_send_summary", {
             trigger: ".o_form_view .o_field_widget[name=skipped_count]:contains('1')",
         },
         {
+            content: "One to print: its parent has no email address",
+            trigger: ".o_form_view .o_field_widget[name=to_print_count]:contains('1')",
+        },
+        {
             content: "The skipped invoice says why",
-            trigger: ".o_form_view .o_field_widget[name=line_ids] .o_data_row:has(.o_data_cell[name=state]:contains('Skipped')) .o_data_cell[name=reason]:contains('Ana Lopez has no email address')",
+            trigger: ".o_form_view .o_field_widget[name=line_ids] .o_data_row:has(.o_data_cell[name=state]:contains('Skipped')) .o_data_cell[name=reason]:contains('zero or negative total')",
         },
         {
             content: "Open its invoices",
@@ -83,16 +87,16 @@ registry.category("web_tour.tours").add("parent_billing_bulk_send_summary", {
         },
         {
             content: "The list says which one was not sent and why",
-            trigger: ".o_data_row:has(.o_data_cell[name=practice_client_id]:contains('Ana')) .o_data_cell[name=billing_send_error]:contains('no email address')",
+            trigger: ".o_data_row:has(.o_data_cell[name=practice_client_id]:contains('Zero')) .o_data_cell[name=billing_send_error]:contains('zero or negative total')",
         },
         {
             content: "Open it",
-            trigger: ".o_data_row .o_data_cell[name=practice_client_id]:contains('Ana')",
+            trigger: ".o_data_row .o_data_cell[name=practice_client_id]:contains('Zero')",
             run: "click",
         },
         {
             content: "Its form says why it was not sent",
-            trigger: ".o_billing_send_error:contains('Ana Lopez has no email address')",
+            trigger: ".o_billing_send_error:contains('zero or negative total')",
         },
     ],
 });
