@@ -5,7 +5,7 @@ from psycopg2 import errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, mute_logger
+from odoo.tools import SQL, format_date, mute_logger
 
 from .account_move import BILLING_OPEN_STATES
 from .account_move_seal import billing_transition
@@ -290,7 +290,7 @@ class PaymentTransaction(models.Model):
             "ref": self.reference,
             "amount": self.currency_id.format(self.amount),
             "reason": self.state_message or self.state,
-            "date": next_date and fields.Date.to_string(next_date),
+            "date": next_date and format_date(self.env, next_date),
         }
 
     @api.model

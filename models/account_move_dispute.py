@@ -2,6 +2,7 @@ import math
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_date
 from odoo.tools.misc import clean_context
 
 from .account_move_seal import billing_transition
@@ -97,7 +98,7 @@ class AccountMove(models.Model):
             raise UserError(
                 self.env._(
                     "The dispute notice date %(date)s of invoice %(move)s is in the future.",
-                    date=notice_date,
+                    date=format_date(self.env, notice_date),
                     move=self.display_name,
                 )
             )
@@ -118,7 +119,7 @@ class AccountMove(models.Model):
                 "Dispute opened by %(user)s (notice of %(date)s, %(days)s days after the invoice was first sent): "
                 "%(reason)s. No late fee, payment reminder or autopay charge while it is open.",
                 user=self.env.user.name,
-                date=notice_date,
+                date=format_date(self.env, notice_date),
                 days=self.billing_days_since_sent,
                 reason=reason,
             ),

@@ -32,6 +32,7 @@ from contextlib import contextmanager
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_date
 
 from .account_move import BILLING_OPEN_STATES
 
@@ -437,9 +438,9 @@ class AccountMove(models.Model):
             raise UserError(
                 self.env._(
                     "The new due date %(new)s of invoice %(move)s must be after the current one, %(old)s.",
-                    new=due_date,
+                    new=format_date(self.env, due_date),
                     move=self.display_name,
-                    old=old,
+                    old=format_date(self.env, old),
                 )
             )
         with self._billing_transition():
@@ -452,8 +453,8 @@ class AccountMove(models.Model):
             self.message_post(
                 body=self.env._(
                     "Due date extended from %(old)s to %(new)s by %(user)s: %(reason)s",
-                    old=old,
-                    new=due_date,
+                    old=format_date(self.env, old),
+                    new=format_date(self.env, due_date),
                     user=self.env.user.name,
                     reason=reason.strip(),
                 ),

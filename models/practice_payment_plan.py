@@ -28,6 +28,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import format_date
 
 from .account_move import BILLING_OPEN_STATES
 from .account_move_autopay import AUTOPAY_DECLINED_STATES
@@ -430,7 +431,7 @@ class PracticePaymentPlan(models.Model):
                         self.env._(
                             "The installment of %(date)s of payment plan %(plan)s is in the past: a plan starts "
                             "today at the earliest.",
-                            date=fields.Date.to_string(installment.date),
+                            date=format_date(self.env, installment.date),
                             plan=plan.name,
                         )
                     )
@@ -570,7 +571,7 @@ class PracticePaymentPlan(models.Model):
         self.ensure_one()
         currency = self.currency_id
         schedule = "; ".join(
-            f"{fields.Date.to_string(installment.date)}: {currency.format(installment.amount)}"
+            f"{format_date(self.env, installment.date)}: {currency.format(installment.amount)}"
             for installment in self.installment_ids
         )
         return self.env._(
@@ -692,7 +693,7 @@ class PracticePaymentPlan(models.Model):
         note = self.env._(
             "Installment of %(date)s (%(amount)s) is unpaid %(days)s days after its date: the plan has defaulted. "
             "Collections resume on its invoices (late fees and payment reminders count from today).",
-            date=fields.Date.to_string(installment.date),
+            date=format_date(self.env, installment.date),
             amount=self.currency_id.format(installment.amount_open),
             days=self.company_id.billing_plan_grace_days,
         )
@@ -774,7 +775,7 @@ class PracticePaymentPlan(models.Model):
     def _billing_plan_schedule_text(self):
         self.ensure_one()
         return "; ".join(
-            f"{fields.Date.to_string(i.date)}: {self.currency_id.format(i.amount)}" for i in self.installment_ids
+            f"{format_date(self.env, i.date)}: {self.currency_id.format(i.amount)}" for i in self.installment_ids
         )
 
     # ------------------------------------------------------------------

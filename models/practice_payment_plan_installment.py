@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 from .account_move_autopay import AUTOPAY_BLOCKING_STATES, AUTOPAY_DECLINED_STATES
 from .account_move_seal import billing_transition
@@ -82,7 +83,7 @@ class PracticePaymentPlanInstallment(models.Model):
         self.ensure_one()
         return {
             "user": self.env.user.name,
-            "date": fields.Date.to_string(self.date),
+            "date": format_date(self.env, self.date),
             "amount": self.currency_id.format(self.amount),
         }
 
@@ -105,7 +106,7 @@ class PracticePaymentPlanInstallment(models.Model):
                         "Only future installments of an active plan can change (plan %(plan)s, installment of "
                         "%(date)s).",
                         plan=plan.name,
-                        date=fields.Date.to_string(installment.date),
+                        date=format_date(self.env, installment.date),
                     )
                 )
 
@@ -146,7 +147,7 @@ class PracticePaymentPlanInstallment(models.Model):
                 installment._billing_plan_note(
                     self.env._(
                         "Installment changed by %(user)s: %(old_date)s, %(old_amount)s → %(date)s, %(amount)s.",
-                        old_date=fields.Date.to_string(date),
+                        old_date=format_date(self.env, date),
                         old_amount=installment.currency_id.format(amount),
                         **installment._billing_note_values(),
                     )
@@ -264,7 +265,7 @@ class PracticePaymentPlanInstallment(models.Model):
             body=self.env._(
                 "Installment reminder sent to the parent: %(amount)s due on %(date)s.",
                 amount=plan.currency_id.format(self.amount_open),
-                date=fields.Date.to_string(self.date),
+                date=format_date(self.env, self.date),
             ),
             subtype_xmlid="mail.mt_note",
         )

@@ -257,7 +257,7 @@ class TestPaymentPlans(PlanCommon):
                     ]
                 }
             )
-            self.assertIn("35.00 → 2026-04-10", html_text(" ".join(plan.message_ids.mapped("body"))))
+            self.assertIn("35.00 → 04/10/2026", html_text(" ".join(plan.message_ids.mapped("body"))))
             with self.assertRaisesRegex(UserError, "future installments"):
                 plan.installment_ids[0].amount = 10.0
             with self.assertRaisesRegex(ValidationError, "add up to"):

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools import format_date
 
 
 class PracticeArAgingAsOf(models.TransientModel):
@@ -17,7 +18,7 @@ class PracticeArAgingAsOf(models.TransientModel):
         action = self.env["ir.actions.act_window"]._for_xml_id("parent_billing.practice_ar_aging_action")
         action.update(
             {
-                "name": self.env._("Billing AR as of %(date)s", date=fields.Date.to_string(self.date)),
+                "name": self.env._("Billing AR as of %(date)s", date=format_date(self.env, self.date)),
                 "domain": [("company_id", "in", self.company_ids.ids)],
                 "context": {"billing_as_of": fields.Date.to_string(self.date), "search_default_group_parent": 1},
                 "target": "main",
