@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from lxml import etree, html
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import Form, HttpCase, tagged
 
 from .common import BillingCommon, html_text
@@ -72,6 +72,29 @@ class TestClerkScreens(BillingCommon):
         self.assertIn("Invoice line changed.", bodies)
         tracked = move.message_ids.tracking_value_ids.filtered(lambda t: t.field_id.name == "date_maturity")
         self.assertTrue(tracked, "the change itself is still logged")
+
+    def test_family_invoice_chatter_says_total_not_untaxed_amount(self):
+        """A write-in on a draft changes its total: the chatter says "Total",
+        not Odoo's "Untaxed Amount"; a plain customer invoice keeps Odoo's."""
+        move = self._draft_invoice(count=1).with_context(tracking_disable=False)
+        before = move.amount_total
+        move._billing_add_write_in("Materials fee", 1, 25.0)
+        self.env.cr.precommit.run()
+        tracked = move.message_ids.tracking_value_ids
+        self.assertEqual(tracked.field_id.mapped("name"), ["amount_total"])
+        self.assertEqual(tracked.field_id.field_description, "Total")
+        self.assertEqual((tracked.old_value_float, tracked.new_value_float), (before, before + 25.0))
+        plain = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.parent_chen.id,
+                "invoice_line_ids": [Command.create({"name": "Book", "quantity": 1, "price_unit": 10.0})],
+            }
+        )
+        plain = plain.with_context(tracking_disable=False)
+        plain.write({"invoice_line_ids": [Command.create({"name": "Pen", "quantity": 1, "price_unit": 5.0})]})
+        self.env.cr.precommit.run()
+        self.assertIn("amount_untaxed", plain.message_ids.tracking_value_ids.field_id.mapped("name"))
 
     def test_statement_list_does_not_add_up_balances_across_parents(self):
         sums = self._list_sums("practice.statement", "parent_billing.practice_statement_view_list")
