@@ -42,3 +42,4 @@ from . import practice_payment_plan, practice_payment_plan_installment, account_
 from . import account_payment_receipt
 from . import res_partner_pay_all
 from . import account_move_print, res_partner_print
+from . import account_move_line_family

@@ -11,13 +11,13 @@ class PracticeArAging(models.Model):
     Only open items are read: an item's open amount as of a date is its
     residual today (``amount_residual``) plus what was matched with it after
     that date, so the reconciliation history is read only for the period
-    after the "as of" date (none when it is today). Each
-    receivable item is attributed to its family invoice: the invoice itself,
-    its late fees (``debit_origin_id``), credit notes of either
-    (``reversed_entry_id``) and the staff or portal payments logged on it
-    (``account.payment.billing_move_id``) - so an unapplied credit shows on
-    the invoice it came from, as a negative balance. Amounts are in company
-    currency, like the ledger. An "as of" date (context key
+    after the "as of" date (none when it is today). Each receivable item
+    carries its family invoice (``account.move.line.billing_family_move_id``,
+    models/account_move_line_family.py): the invoice itself, its late fees,
+    credit notes and voids of either, and the payments logged on it - so an
+    unapplied credit shows on the invoice it came from, as a negative
+    balance, and the aggregate is one indexed scan and one group. Amounts are
+    in company currency, like the ledger. An "as of" date (context key
     ``billing_as_of``, default today) ignores items and reconciliations
     dated later."""
 
@@ -28,22 +28,15 @@ class PracticeArAging(models.Model):
     _rec_name = "move_id"
     _depends = {
         "account.move": [
-            "state",
-            "move_type",
             "practice_client_id",
-            "billing_is_late_fee",
-            "debit_origin_id",
-            "reversed_entry_id",
-            "origin_payment_id",
-            "partner_id",
+            "move_type",
             "commercial_partner_id",
             "company_id",
             "invoice_date",
             "invoice_date_due",
         ],
-        "account.move.line": ["amount_residual", "reconciled", "account_id", "move_id", "date", "parent_state"],
+        "account.move.line": ["billing_family_move_id", "amount_residual", "reconciled", "date", "parent_state"],
         "account.partial.reconcile": ["amount", "debit_move_id", "credit_move_id", "max_date"],
-        "account.payment": ["billing_move_id"],
     }
 
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
@@ -101,42 +94,37 @@ class PracticeArAging(models.Model):
     def _table_query(self):
         return SQL(
             """
-            WITH later AS (
-                -- reconciliations dated after the "as of" date: undone for the figures
-                SELECT line_id, SUM(amount) AS amount
-                  FROM (SELECT p.debit_move_id AS line_id, p.amount FROM account_partial_reconcile p
-                         WHERE p.max_date > %(as_of)s
-                         UNION ALL
-                        SELECT p.credit_move_id, -p.amount FROM account_partial_reconcile p
-                         WHERE p.max_date > %(as_of)s) moves
-                 GROUP BY line_id
-            ),
-            receivable AS (
-                -- receivable items open today, and those matched only after the "as of" date
-                SELECT COALESCE(
-                           CASE WHEN item.billing_is_late_fee THEN item.debit_origin_id END,
-                           CASE WHEN reversed.billing_is_late_fee THEN reversed.debit_origin_id END,
-                           reversed.id,
-                           payment.billing_move_id,
-                           item.id
-                       ) AS root_id,
-                       -- open as of the date = open today + what was matched after it
-                       line.amount_residual + COALESCE(later.amount, 0) AS residual
+            WITH items AS (
+                -- one indexed scan: the items open today, by their stored family invoice
+                SELECT line.billing_family_move_id AS move_id, line.amount_residual AS residual
                   FROM account_move_line line
-                  JOIN account_move item ON item.id = line.move_id
-             LEFT JOIN account_move reversed ON reversed.id = item.reversed_entry_id
-             LEFT JOIN account_payment payment ON payment.id = item.origin_payment_id
-             LEFT JOIN later ON later.line_id = line.id
-                 WHERE line.account_id IN (SELECT id FROM account_account WHERE account_type = 'asset_receivable')
+                 WHERE line.billing_family_move_id IS NOT NULL
+                   AND line.reconciled IS NOT TRUE
                    AND line.parent_state = 'posted'
                    AND line.date <= %(as_of)s
-                   AND (line.reconciled IS NOT TRUE OR later.line_id IS NOT NULL)
+                 UNION ALL
+                -- open as of the date = open today + what was matched after it (none after today)
+                SELECT line.billing_family_move_id, partial.amount
+                  FROM account_partial_reconcile partial
+                  JOIN account_move_line line ON line.id = partial.debit_move_id
+                 WHERE partial.max_date > %(as_of)s
+                   AND line.billing_family_move_id IS NOT NULL
+                   AND line.parent_state = 'posted'
+                   AND line.date <= %(as_of)s
+                 UNION ALL
+                SELECT line.billing_family_move_id, -partial.amount
+                  FROM account_partial_reconcile partial
+                  JOIN account_move_line line ON line.id = partial.credit_move_id
+                 WHERE partial.max_date > %(as_of)s
+                   AND line.billing_family_move_id IS NOT NULL
+                   AND line.parent_state = 'posted'
+                   AND line.date <= %(as_of)s
             ),
             per_move AS (
-                SELECT receivable.root_id AS move_id, SUM(receivable.residual) AS residual
-                  FROM receivable
-                 GROUP BY receivable.root_id
-                HAVING SUM(receivable.residual) != 0
+                SELECT items.move_id, SUM(items.residual) AS residual
+                  FROM items
+                 GROUP BY items.move_id
+                HAVING SUM(items.residual) != 0
             ),
             aged AS (
                 SELECT m.id AS move_id,

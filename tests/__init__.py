@@ -36,3 +36,4 @@ from . import test_pay_all
 from . import test_print
 from . import test_exports
 from . import test_family_smaller
+from . import test_ar_family_link
