@@ -352,6 +352,7 @@ def bulk_invoices(ctx, parents, clients, per_parent, family=True, paid_share=3, 
         "UPDATE bench_new n SET id = m.id FROM account_move m WHERE m.sequence_prefix = %s AND m.sequence_number = n.g",
         (f"{tag}/",),
     )
+    family_link = "CASE WHEN a.account_type = 'asset_receivable' THEN n.id END" if family else "NULL"
     line_over = {
         "move_id": "n.id",
         "move_name": f"'{tag}/' || n.g",
@@ -365,6 +366,8 @@ def bulk_invoices(ctx, parents, clients, per_parent, family=True, paid_share=3, 
         "THEN t.amount_residual_currency - n.paid ELSE t.amount_residual_currency END",
         "matching_number": "NULL",
         "practice_charge_id": "NULL",
+        # the family invoice on its receivable item, as the line's compute sets it
+        "billing_family_move_id": family_link,
     }
     _insert_copies(
         cr,
@@ -408,6 +411,8 @@ def bulk_invoices(ctx, parents, clients, per_parent, family=True, paid_share=3, 
         "ELSE t.amount_residual_currency END",
         "reconciled": "a.account_type = 'asset_receivable'",
         "matching_number": f"CASE WHEN a.account_type = 'asset_receivable' THEN 'P{tag}' || n.g END",
+        # a payment logged on the invoice (billing_move_id) carries it on its receivable item
+        "billing_family_move_id": family_link,
     }
     _insert_copies(
         cr,

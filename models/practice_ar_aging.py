@@ -85,6 +85,15 @@ class PracticeArAging(models.Model):
                 "ON account_partial_reconcile (max_date)"
             )
         )
+        # The family invoices with what a row shows, in id order: merged with
+        # the open items grouped by family invoice (account_move_line_family.py).
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS account_move_billing_aging_idx ON account_move (id) "
+                "INCLUDE (commercial_partner_id, practice_client_id, company_id, invoice_date, invoice_date_due) "
+                "WHERE practice_client_id IS NOT NULL AND move_type = 'out_invoice'"
+            )
+        )
 
     @api.model
     def _billing_as_of(self):
@@ -92,65 +101,66 @@ class PracticeArAging(models.Model):
 
     @property
     def _table_query(self):
+        # The family predicate, copied from account.move._billing_family() /
+        # _billing_family_domain() (models/account_move.py): change them together.
+        # Open here means an open receivable as of the date, not BILLING_OPEN_STATES.
+        family = SQL("m.practice_client_id IS NOT NULL AND m.move_type = 'out_invoice'")
+        columns = SQL(
+            "m.id AS move_id, m.commercial_partner_id AS partner_id, m.practice_client_id AS client_id, "
+            "m.company_id, m.invoice_date, m.invoice_date_due, "
+            "%(as_of)s::date - COALESCE(m.invoice_date_due, m.invoice_date) AS days_past_due",
+            as_of=self._billing_as_of(),
+        )
         return SQL(
             """
-            WITH items AS (
-                -- one indexed scan: the items open today, by their stored family invoice
-                SELECT line.billing_family_move_id AS move_id, line.amount_residual AS residual
+            WITH later AS (
+                -- what was matched after the "as of" date, per family invoice (none after today):
+                -- open as of the date = open today + this
+                SELECT line.billing_family_move_id AS move_id,
+                       SUM(CASE WHEN line.id = partial.debit_move_id THEN partial.amount
+                                ELSE -partial.amount END) AS amount
+                  FROM account_partial_reconcile partial
+                  JOIN account_move_line line ON line.id IN (partial.debit_move_id, partial.credit_move_id)
+                 WHERE partial.max_date > %(as_of)s
+                   AND line.billing_family_move_id IS NOT NULL
+                   AND line.parent_state = 'posted'
+                   AND line.date <= %(as_of)s
+                 GROUP BY line.billing_family_move_id
+            ),
+            open_today AS (
+                -- one indexed scan and one group: the open items by their stored family invoice
+                SELECT line.billing_family_move_id AS move_id, SUM(line.amount_residual) AS residual
                   FROM account_move_line line
                  WHERE line.billing_family_move_id IS NOT NULL
                    AND line.reconciled IS NOT TRUE
                    AND line.parent_state = 'posted'
                    AND line.date <= %(as_of)s
-                 UNION ALL
-                -- open as of the date = open today + what was matched after it (none after today)
-                SELECT line.billing_family_move_id, partial.amount
-                  FROM account_partial_reconcile partial
-                  JOIN account_move_line line ON line.id = partial.debit_move_id
-                 WHERE partial.max_date > %(as_of)s
-                   AND line.billing_family_move_id IS NOT NULL
-                   AND line.parent_state = 'posted'
-                   AND line.date <= %(as_of)s
-                 UNION ALL
-                SELECT line.billing_family_move_id, -partial.amount
-                  FROM account_partial_reconcile partial
-                  JOIN account_move_line line ON line.id = partial.credit_move_id
-                 WHERE partial.max_date > %(as_of)s
-                   AND line.billing_family_move_id IS NOT NULL
-                   AND line.parent_state = 'posted'
-                   AND line.date <= %(as_of)s
-            ),
-            per_move AS (
-                SELECT items.move_id, SUM(items.residual) AS residual
-                  FROM items
-                 GROUP BY items.move_id
-                HAVING SUM(items.residual) != 0
+                 GROUP BY line.billing_family_move_id
             ),
             aged AS (
-                SELECT m.id AS move_id,
-                       m.commercial_partner_id AS partner_id,
-                       m.practice_client_id AS client_id,
-                       m.company_id,
-                       company.currency_id,
-                       m.invoice_date,
-                       m.invoice_date_due,
-                       %(as_of)s::date - COALESCE(m.invoice_date_due, m.invoice_date) AS days_past_due,
-                       pm.residual
-                  FROM per_move pm
-                  -- The family predicate, copied from account.move._billing_family() /
-                  -- _billing_family_domain() (models/account_move.py): change them together.
-                  -- Open here means an open receivable as of the date, not BILLING_OPEN_STATES.
-                  JOIN account_move m ON m.id = pm.move_id
-                                     AND m.practice_client_id IS NOT NULL
-                                     AND m.move_type = 'out_invoice'
-                  JOIN res_company company ON company.id = m.company_id
+                -- each branch joins its invoices itself, so the large one merges two scans in id order
+                SELECT %(columns)s, open_today.residual + COALESCE(later.amount, 0) AS residual
+                  FROM open_today
+                  JOIN account_move m ON m.id = open_today.move_id AND %(family)s
+             LEFT JOIN later ON later.move_id = open_today.move_id
+                 UNION ALL
+                -- invoices with no item open today, open as of the date
+                SELECT %(columns)s, later.amount
+                  FROM later
+                  JOIN account_move m ON m.id = later.move_id AND %(family)s
+                 WHERE NOT EXISTS (
+                           SELECT 1 FROM account_move_line line
+                            WHERE line.billing_family_move_id = later.move_id
+                              AND line.reconciled IS NOT TRUE
+                              AND line.parent_state = 'posted'
+                              AND line.date <= %(as_of)s)
             )
             SELECT aged.move_id AS id,
                    aged.move_id,
                    aged.partner_id,
                    aged.client_id,
                    aged.company_id,
-                   aged.currency_id,
+                   company.currency_id,
                    aged.invoice_date,
                    aged.invoice_date_due,
                    aged.days_past_due,
@@ -166,6 +176,10 @@ class PracticeArAging(models.Model):
                    CASE WHEN aged.days_past_due BETWEEN 61 AND 90 THEN aged.residual ELSE 0 END AS amount_61_90,
                    CASE WHEN aged.days_past_due > 90 THEN aged.residual ELSE 0 END AS amount_90_plus
               FROM aged
+              JOIN res_company company ON company.id = aged.company_id
+             WHERE aged.residual != 0
             """,
             as_of=self._billing_as_of(),
+            columns=columns,
+            family=family,
         )
