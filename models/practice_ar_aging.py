@@ -160,7 +160,9 @@ class PracticeArAging(models.Model):
                    aged.partner_id,
                    aged.client_id,
                    aged.company_id,
-                   company.currency_id,
+                   -- read only when asked for (a join here would hide the rows' count from the planner)
+                   (SELECT company.currency_id FROM res_company company WHERE company.id = aged.company_id)
+                       AS currency_id,
                    aged.invoice_date,
                    aged.invoice_date_due,
                    aged.days_past_due,
@@ -176,7 +178,6 @@ class PracticeArAging(models.Model):
                    CASE WHEN aged.days_past_due BETWEEN 61 AND 90 THEN aged.residual ELSE 0 END AS amount_61_90,
                    CASE WHEN aged.days_past_due > 90 THEN aged.residual ELSE 0 END AS amount_90_plus
               FROM aged
-              JOIN res_company company ON company.id = aged.company_id
              WHERE aged.residual != 0
             """,
             as_of=self._billing_as_of(),
