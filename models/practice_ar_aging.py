@@ -105,29 +105,15 @@ class PracticeArAging(models.Model):
         # _billing_family_domain() (models/account_move.py): change them together.
         # Open here means an open receivable as of the date, not BILLING_OPEN_STATES.
         family = SQL("m.practice_client_id IS NOT NULL AND m.move_type = 'out_invoice'")
+        as_of = self._billing_as_of()
         columns = SQL(
             "m.id AS move_id, m.commercial_partner_id AS partner_id, m.practice_client_id AS client_id, "
             "m.company_id, m.invoice_date, m.invoice_date_due, "
             "%(as_of)s::date - COALESCE(m.invoice_date_due, m.invoice_date) AS days_past_due",
-            as_of=self._billing_as_of(),
+            as_of=as_of,
         )
-        return SQL(
+        open_today = SQL(
             """
-            WITH later AS (
-                -- what was matched after the "as of" date, per family invoice (none after today):
-                -- open as of the date = open today + this
-                SELECT line.billing_family_move_id AS move_id,
-                       SUM(CASE WHEN line.id = partial.debit_move_id THEN partial.amount
-                                ELSE -partial.amount END) AS amount
-                  FROM account_partial_reconcile partial
-                  JOIN account_move_line line ON line.id IN (partial.debit_move_id, partial.credit_move_id)
-                 WHERE partial.max_date > %(as_of)s
-                   AND line.billing_family_move_id IS NOT NULL
-                   AND line.parent_state = 'posted'
-                   AND line.date <= %(as_of)s
-                 GROUP BY line.billing_family_move_id
-            ),
-            open_today AS (
                 -- one indexed scan and one group: the open items by their stored family invoice
                 SELECT line.billing_family_move_id AS move_id, SUM(line.amount_residual) AS residual
                   FROM account_move_line line
@@ -136,11 +122,28 @@ class PracticeArAging(models.Model):
                    AND line.parent_state = 'posted'
                    AND line.date <= %(as_of)s
                  GROUP BY line.billing_family_move_id
-            ),
-            aged AS (
+            """,
+            as_of=as_of,
+        )
+        if self._billing_matched_after(as_of):
+            # open as of the date = open today + what was matched after it, per family invoice
+            aged = SQL(
+                """
+                WITH later AS (
+                    SELECT line.billing_family_move_id AS move_id,
+                           SUM(CASE WHEN line.id = partial.debit_move_id THEN partial.amount
+                                    ELSE -partial.amount END) AS amount
+                      FROM account_partial_reconcile partial
+                      JOIN account_move_line line ON line.id IN (partial.debit_move_id, partial.credit_move_id)
+                     WHERE partial.max_date > %(as_of)s
+                       AND line.billing_family_move_id IS NOT NULL
+                       AND line.parent_state = 'posted'
+                       AND line.date <= %(as_of)s
+                     GROUP BY line.billing_family_move_id
+                )
                 -- each branch joins its invoices itself, so the large one merges two scans in id order
                 SELECT %(columns)s, open_today.residual + COALESCE(later.amount, 0) AS residual
-                  FROM open_today
+                  FROM (%(open_today)s) open_today
                   JOIN account_move m ON m.id = open_today.move_id AND %(family)s
              LEFT JOIN later ON later.move_id = open_today.move_id
                  UNION ALL
@@ -154,7 +157,26 @@ class PracticeArAging(models.Model):
                               AND line.reconciled IS NOT TRUE
                               AND line.parent_state = 'posted'
                               AND line.date <= %(as_of)s)
+                """,
+                as_of=as_of,
+                columns=columns,
+                family=family,
+                open_today=open_today,
             )
+        else:
+            # nothing matched after the date (today, as a rule): the open items are the figures
+            aged = SQL(
+                """
+                SELECT %(columns)s, open_today.residual AS residual
+                  FROM (%(open_today)s) open_today
+                  JOIN account_move m ON m.id = open_today.move_id AND %(family)s
+                """,
+                columns=columns,
+                family=family,
+                open_today=open_today,
+            )
+        return SQL(
+            """
             SELECT aged.move_id AS id,
                    aged.move_id,
                    aged.partner_id,
@@ -177,10 +199,16 @@ class PracticeArAging(models.Model):
                    CASE WHEN aged.days_past_due BETWEEN 31 AND 60 THEN aged.residual ELSE 0 END AS amount_31_60,
                    CASE WHEN aged.days_past_due BETWEEN 61 AND 90 THEN aged.residual ELSE 0 END AS amount_61_90,
                    CASE WHEN aged.days_past_due > 90 THEN aged.residual ELSE 0 END AS amount_90_plus
-              FROM aged
+              FROM (%(aged)s) aged
              WHERE aged.residual != 0
             """,
-            as_of=self._billing_as_of(),
-            columns=columns,
-            family=family,
+            aged=aged,
         )
+
+    @api.model
+    def _billing_matched_after(self, as_of):
+        """Whether any reconciliation is dated after ``as_of`` (none after
+        today as a rule): only then is the history read."""
+        self.env["account.partial.reconcile"].flush_model(["max_date"])
+        self.env.cr.execute(SQL("SELECT 1 FROM account_partial_reconcile WHERE max_date > %s LIMIT 1", as_of))
+        return bool(self.env.cr.fetchone())
