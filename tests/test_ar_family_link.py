@@ -11,6 +11,7 @@ from pathlib import Path
 from freezegun import freeze_time
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import DUE, BillingCommon
@@ -55,6 +56,8 @@ class TestArFamilyLink(BillingCommon):
     def test_invoice_and_its_late_fee(self):
         move = self._invoice_due()
         self.assertLinked(move, move)
+        with self.assertRaisesRegex(UserError, "has been sent"):
+            self._receivable(move).write({"billing_family_move_id": False})
         fee = self._late_fee(move)
         self.assertLinked(move, fee)
         self.assertEqual(self._per_invoice(), {move: 155.0})
