@@ -18,14 +18,10 @@ class AccountMoveLine(models.Model):
 
     _inherit = "account.move.line"
 
+    # on a receivable item of a family document or of a payment made for it: that invoice (computed
+    # fields are read-only and not copied); indexed by init(): the open items, with what Billing AR sums
     billing_family_move_id = fields.Many2one(
-        "account.move",
-        string="Family Invoice of the Item",
-        compute="_compute_billing_family_move_id",
-        store=True,
-        index="btree_not_null",
-        readonly=True,
-        copy=False,
+        "account.move", string="Family Invoice of the Item", compute="_compute_billing_family_move_id", store=True
     )
 
     @api.depends(
