@@ -2,7 +2,7 @@
     "name": "Parent Billing",
     "summary": "Family invoices for therapy practices: charges, drafts, send, "
     "portal payment, void, refund, late fees and AR aging",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/parent-billing/parent_billing",
     "author": "parent_billing developers",

@@ -46,3 +46,4 @@ from . import practice_statement_due
 from . import practice_reminder_log
 from . import account_move_list_sums
 from . import account_move_chatter
+from . import account_move_line_family

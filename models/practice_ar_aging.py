@@ -11,13 +11,13 @@ class PracticeArAging(models.Model):
     Only open items are read: an item's open amount as of a date is its
     residual today (``amount_residual``) plus what was matched with it after
     that date, so the reconciliation history is read only for the period
-    after the "as of" date (none when it is today). Each
-    receivable item is attributed to its family invoice: the invoice itself,
-    its late fees (``debit_origin_id``), credit notes of either
-    (``reversed_entry_id``) and the staff or portal payments logged on it
-    (``account.payment.billing_move_id``) - so an unapplied credit shows on
-    the invoice it came from, as a negative balance. Amounts are in company
-    currency, like the ledger. An "as of" date (context key
+    after the "as of" date (none when it is today). Each receivable item
+    carries its family invoice (``account.move.line.billing_family_move_id``,
+    models/account_move_line_family.py): the invoice itself, its late fees,
+    credit notes and voids of either, and the payments logged on it - so an
+    unapplied credit shows on the invoice it came from, as a negative
+    balance, and the aggregate is one indexed scan and one group. Amounts are
+    in company currency, like the ledger. An "as of" date (context key
     ``billing_as_of``, default today) ignores items and reconciliations
     dated later."""
 
@@ -28,22 +28,15 @@ class PracticeArAging(models.Model):
     _rec_name = "move_id"
     _depends = {
         "account.move": [
-            "state",
-            "move_type",
             "practice_client_id",
-            "billing_is_late_fee",
-            "debit_origin_id",
-            "reversed_entry_id",
-            "origin_payment_id",
-            "partner_id",
+            "move_type",
             "commercial_partner_id",
             "company_id",
             "invoice_date",
             "invoice_date_due",
         ],
-        "account.move.line": ["amount_residual", "reconciled", "account_id", "move_id", "date", "parent_state"],
+        "account.move.line": ["billing_family_move_id", "amount_residual", "reconciled", "date", "parent_state"],
         "account.partial.reconcile": ["amount", "debit_move_id", "credit_move_id", "max_date"],
-        "account.payment": ["billing_move_id"],
     }
 
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
@@ -92,6 +85,15 @@ class PracticeArAging(models.Model):
                 "ON account_partial_reconcile (max_date)"
             )
         )
+        # The family invoices with what a row shows, in id order: merged with
+        # the open items grouped by family invoice (account_move_line_family.py).
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS account_move_billing_aging_idx ON account_move (id) "
+                "INCLUDE (commercial_partner_id, practice_client_id, company_id, invoice_date, invoice_date_due) "
+                "WHERE practice_client_id IS NOT NULL AND move_type = 'out_invoice'"
+            )
+        )
 
     @api.model
     def _billing_as_of(self):
@@ -99,70 +101,90 @@ class PracticeArAging(models.Model):
 
     @property
     def _table_query(self):
-        return SQL(
+        # The family predicate, copied from account.move._billing_family() /
+        # _billing_family_domain() (models/account_move.py): change them together.
+        # Open here means an open receivable as of the date, not BILLING_OPEN_STATES.
+        family = SQL("m.practice_client_id IS NOT NULL AND m.move_type = 'out_invoice'")
+        as_of = self._billing_as_of()
+        columns = SQL(
+            "m.id AS move_id, m.commercial_partner_id AS partner_id, m.practice_client_id AS client_id, "
+            "m.company_id, m.invoice_date, m.invoice_date_due, "
+            "%(as_of)s::date - COALESCE(m.invoice_date_due, m.invoice_date) AS days_past_due",
+            as_of=as_of,
+        )
+        open_today = SQL(
             """
-            WITH later AS (
-                -- reconciliations dated after the "as of" date: undone for the figures
-                SELECT line_id, SUM(amount) AS amount
-                  FROM (SELECT p.debit_move_id AS line_id, p.amount FROM account_partial_reconcile p
-                         WHERE p.max_date > %(as_of)s
-                         UNION ALL
-                        SELECT p.credit_move_id, -p.amount FROM account_partial_reconcile p
-                         WHERE p.max_date > %(as_of)s) moves
-                 GROUP BY line_id
-            ),
-            receivable AS (
-                -- receivable items open today, and those matched only after the "as of" date
-                SELECT COALESCE(
-                           CASE WHEN item.billing_is_late_fee THEN item.debit_origin_id END,
-                           CASE WHEN reversed.billing_is_late_fee THEN reversed.debit_origin_id END,
-                           reversed.id,
-                           payment.billing_move_id,
-                           item.id
-                       ) AS root_id,
-                       -- open as of the date = open today + what was matched after it
-                       line.amount_residual + COALESCE(later.amount, 0) AS residual
+                -- one indexed scan and one group: the open items by their stored family invoice
+                SELECT line.billing_family_move_id AS move_id, SUM(line.amount_residual) AS residual
                   FROM account_move_line line
-                  JOIN account_move item ON item.id = line.move_id
-             LEFT JOIN account_move reversed ON reversed.id = item.reversed_entry_id
-             LEFT JOIN account_payment payment ON payment.id = item.origin_payment_id
-             LEFT JOIN later ON later.line_id = line.id
-                 WHERE line.account_id IN (SELECT id FROM account_account WHERE account_type = 'asset_receivable')
+                 WHERE line.billing_family_move_id IS NOT NULL
+                   AND line.reconciled IS NOT TRUE
                    AND line.parent_state = 'posted'
                    AND line.date <= %(as_of)s
-                   AND (line.reconciled IS NOT TRUE OR later.line_id IS NOT NULL)
-            ),
-            per_move AS (
-                SELECT receivable.root_id AS move_id, SUM(receivable.residual) AS residual
-                  FROM receivable
-                 GROUP BY receivable.root_id
-                HAVING SUM(receivable.residual) != 0
-            ),
-            aged AS (
-                SELECT m.id AS move_id,
-                       m.commercial_partner_id AS partner_id,
-                       m.practice_client_id AS client_id,
-                       m.company_id,
-                       company.currency_id,
-                       m.invoice_date,
-                       m.invoice_date_due,
-                       %(as_of)s::date - COALESCE(m.invoice_date_due, m.invoice_date) AS days_past_due,
-                       pm.residual
-                  FROM per_move pm
-                  -- The family predicate, copied from account.move._billing_family() /
-                  -- _billing_family_domain() (models/account_move.py): change them together.
-                  -- Open here means an open receivable as of the date, not BILLING_OPEN_STATES.
-                  JOIN account_move m ON m.id = pm.move_id
-                                     AND m.practice_client_id IS NOT NULL
-                                     AND m.move_type = 'out_invoice'
-                  JOIN res_company company ON company.id = m.company_id
+                 GROUP BY line.billing_family_move_id
+            """,
+            as_of=as_of,
+        )
+        if self._billing_matched_after(as_of):
+            # open as of the date = open today + what was matched after it, per family invoice
+            aged = SQL(
+                """
+                WITH later AS (
+                    SELECT line.billing_family_move_id AS move_id,
+                           SUM(CASE WHEN line.id = partial.debit_move_id THEN partial.amount
+                                    ELSE -partial.amount END) AS amount
+                      FROM account_partial_reconcile partial
+                      JOIN account_move_line line ON line.id IN (partial.debit_move_id, partial.credit_move_id)
+                     WHERE partial.max_date > %(as_of)s
+                       AND line.billing_family_move_id IS NOT NULL
+                       AND line.parent_state = 'posted'
+                       AND line.date <= %(as_of)s
+                     GROUP BY line.billing_family_move_id
+                )
+                -- each branch joins its invoices itself, so the large one merges two scans in id order
+                SELECT %(columns)s, open_today.residual + COALESCE(later.amount, 0) AS residual
+                  FROM (%(open_today)s) open_today
+                  JOIN account_move m ON m.id = open_today.move_id AND %(family)s
+             LEFT JOIN later ON later.move_id = open_today.move_id
+                 UNION ALL
+                -- invoices with no item open today, open as of the date
+                SELECT %(columns)s, later.amount
+                  FROM later
+                  JOIN account_move m ON m.id = later.move_id AND %(family)s
+                 WHERE NOT EXISTS (
+                           SELECT 1 FROM account_move_line line
+                            WHERE line.billing_family_move_id = later.move_id
+                              AND line.reconciled IS NOT TRUE
+                              AND line.parent_state = 'posted'
+                              AND line.date <= %(as_of)s)
+                """,
+                as_of=as_of,
+                columns=columns,
+                family=family,
+                open_today=open_today,
             )
+        else:
+            # nothing matched after the date (today, as a rule): the open items are the figures
+            aged = SQL(
+                """
+                SELECT %(columns)s, open_today.residual AS residual
+                  FROM (%(open_today)s) open_today
+                  JOIN account_move m ON m.id = open_today.move_id AND %(family)s
+                """,
+                columns=columns,
+                family=family,
+                open_today=open_today,
+            )
+        return SQL(
+            """
             SELECT aged.move_id AS id,
                    aged.move_id,
                    aged.partner_id,
                    aged.client_id,
                    aged.company_id,
-                   aged.currency_id,
+                   -- read only when asked for (a join here would hide the rows' count from the planner)
+                   (SELECT company.currency_id FROM res_company company WHERE company.id = aged.company_id)
+                       AS currency_id,
                    aged.invoice_date,
                    aged.invoice_date_due,
                    aged.days_past_due,
@@ -177,7 +199,16 @@ class PracticeArAging(models.Model):
                    CASE WHEN aged.days_past_due BETWEEN 31 AND 60 THEN aged.residual ELSE 0 END AS amount_31_60,
                    CASE WHEN aged.days_past_due BETWEEN 61 AND 90 THEN aged.residual ELSE 0 END AS amount_61_90,
                    CASE WHEN aged.days_past_due > 90 THEN aged.residual ELSE 0 END AS amount_90_plus
-              FROM aged
+              FROM (%(aged)s) aged
+             WHERE aged.residual != 0
             """,
-            as_of=self._billing_as_of(),
+            aged=aged,
         )
+
+    @api.model
+    def _billing_matched_after(self, as_of):
+        """Whether any reconciliation is dated after ``as_of`` (none after
+        today as a rule): only then is the history read."""
+        self.env["account.partial.reconcile"].flush_model(["max_date"])
+        self.env.cr.execute(SQL("SELECT 1 FROM account_partial_reconcile WHERE max_date > %s LIMIT 1", as_of))
+        return bool(self.env.cr.fetchone())

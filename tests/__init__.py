@@ -44,3 +44,4 @@ from . import test_reminders_log
 from . import test_clerk_tours
 from . import test_clerk_screens
 from . import test_send_pending
+from . import test_ar_family_link
