@@ -1,7 +1,9 @@
 from odoo import api, fields, models
 
+from .account_move import BILLING_OPEN_STATES
+
 # What an accountant adds up in the invoice list: issued invoices only.
-BILLED_STATES = ("sent", "overdue", "paid")
+BILLED_STATES = (*BILLING_OPEN_STATES, "paid")
 
 
 class AccountMove(models.Model):

@@ -73,17 +73,29 @@ class TestClerkScreens(BillingCommon):
         tracked = move.message_ids.tracking_value_ids.filtered(lambda t: t.field_id.name == "date_maturity")
         self.assertTrue(tracked, "the change itself is still logged")
 
+    def _tracked_amount(self, move, before):
+        """What Odoo's tracking logs when ``move``'s untaxed amount went from
+        ``before`` to what it is now: the changed names, and the fields of the
+        tracking values it creates."""
+        tracked = move.fields_get(["amount_untaxed"], attributes=("string", "type", "currency_field"))
+        changes, commands = move._mail_track(tracked, {"amount_untaxed": before})
+        fields_ = self.env["ir.model.fields"].browse([vals["field_id"] for _c, _i, vals in commands])
+        return changes, fields_, commands
+
     def test_family_invoice_chatter_says_total_not_untaxed_amount(self):
-        """A write-in on a draft changes its total: the chatter says "Total",
-        not Odoo's "Untaxed Amount"; a plain customer invoice keeps Odoo's."""
-        move = self._draft_invoice(count=1).with_context(tracking_disable=False)
+        """The clerk changes a draft's units: its tracked amount is logged as
+        "Total", not Odoo's "Untaxed Amount"; a plain invoice keeps Odoo's."""
+        move = self._draft_invoice(count=1)
         before = move.amount_total
-        move._billing_add_write_in("Materials fee", 1, 25.0)
-        self.env.cr.precommit.run()
-        tracked = move.message_ids.tracking_value_ids
-        self.assertEqual(tracked.field_id.mapped("name"), ["amount_total"])
-        self.assertEqual(tracked.field_id.field_description, "Total")
-        self.assertEqual((tracked.old_value_float, tracked.new_value_float), (before, before + 25.0))
+        line = move.invoice_line_ids[0]
+        move.write({"invoice_line_ids": [Command.update(line.id, {"quantity": line.quantity + 1})]})
+        changes, fields_, commands = self._tracked_amount(move, before)
+        self.assertEqual(changes, {"amount_untaxed"}, "Odoo's subtype logic still sees its own field")
+        self.assertEqual(fields_.mapped("name"), ["amount_total"])
+        self.assertEqual(fields_.field_description, "Total")
+        self.assertEqual(
+            (commands[0][2]["old_value_float"], commands[0][2]["new_value_float"]), (before, before + line.price_unit)
+        )
         plain = self.env["account.move"].create(
             {
                 "move_type": "out_invoice",
@@ -91,10 +103,9 @@ class TestClerkScreens(BillingCommon):
                 "invoice_line_ids": [Command.create({"name": "Book", "quantity": 1, "price_unit": 10.0})],
             }
         )
-        plain = plain.with_context(tracking_disable=False)
         plain.write({"invoice_line_ids": [Command.create({"name": "Pen", "quantity": 1, "price_unit": 5.0})]})
-        self.env.cr.precommit.run()
-        self.assertIn("amount_untaxed", plain.message_ids.tracking_value_ids.field_id.mapped("name"))
+        _changes, fields_, _commands = self._tracked_amount(plain, 10.0)
+        self.assertEqual(fields_.mapped("name"), ["amount_untaxed"])
 
     def test_statement_list_does_not_add_up_balances_across_parents(self):
         sums = self._list_sums("practice.statement", "parent_billing.practice_statement_view_list")

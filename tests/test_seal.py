@@ -9,6 +9,7 @@ from datetime import timedelta
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, tagged
+from odoo.tools import format_date
 
 from ..models.account_move_seal import BILLING_TRANSITIONS
 from .common import BillingCommon, JsonRpcMixin
@@ -211,7 +212,7 @@ class TestSealActions(BillingCommon):
         self.assertEqual(move.billing_state, "sent", "no longer overdue before the new date")
         log = move.message_ids[0]
         self.assertIn("Payment plan agreed by phone", log.body)
-        self.assertIn(str(old), log.body)
+        self.assertIn(format_date(self.env, old), log.body)
         self.assertTrue(log.subtype_id.internal, "the reason is a staff note")
         with self.assertRaisesRegex(UserError, "must be after the current one"):
             move._billing_extend_due_date(old, "back")

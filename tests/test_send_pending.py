@@ -41,6 +41,7 @@ class TestSendPending(AutopayCommon, HttpCase):
         # Not in the portal: not listed, not counted, not opened, not readable.
         as_maria = self.env["account.move"].with_user(self.user_maria)
         self.assertFalse(as_maria.search([("id", "=", move.id)]))
+        self.assertFalse(self.env["account.move.line"].with_user(self.user_maria).search([("move_id", "=", move.id)]))
         self.assertFalse(self.parent_rivera.with_user(self.user_maria)._billing_pay_all_invoices())
         self.authenticate("maria", "maria-pass-1234")
         self.assertNotIn(move.name, self.url_open("/my/billing").text)
@@ -53,6 +54,7 @@ class TestSendPending(AutopayCommon, HttpCase):
         self.assertEqual(len(self._attachments(move).filtered(lambda a: a.mimetype == "application/pdf")), 1)
         self.assertEqual(len(self._parent_mails(move)), 1)
         self.assertEqual(as_maria.search([("id", "=", move.id)]), move)
+        self.assertTrue(self.env["account.move.line"].with_user(self.user_maria).search([("move_id", "=", move.id)]))
         self.assertIn(move.name, self.url_open("/my/billing").text)
         self.assertEqual(self.url_open(f"/my/invoices/{move.id}", allow_redirects=False).status_code, 200)
         # A rerun sends nothing more.
