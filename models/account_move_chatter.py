@@ -12,7 +12,7 @@ class AccountMove(models.Model):
         # account.move.line.write() logs line changes as "Journal Item #<id> updated".
         if len(self) == 1 and self._billing_family() and tracking_value_ids:
             field_ids = [vals["field_id"] for _c, _i, vals in tracking_value_ids if isinstance(vals, dict)]
-            if field_ids and set(self.env["ir.model.fields"].browse(field_ids).mapped("model")) == {
+            if field_ids and set(self.env["ir.model.fields"].sudo().browse(field_ids).mapped("model")) == {
                 "account.move.line"
             }:
                 body = self.env._("Invoice line changed.")
