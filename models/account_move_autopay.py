@@ -103,30 +103,29 @@ class AccountMove(models.Model):
         """Why autopay does not charge this covered invoice (``held``: its
         collections are held), or False."""
         self.ensure_one()
-        _ = self.env._
         if held:
             if self.billing_dispute_state == "open":
-                return _("It is under dispute: nothing is charged while the dispute is open.")
+                return self.env._("It is under dispute: nothing is charged while the dispute is open.")
             if any(plan.state == "active" for plan in self.sudo().billing_payment_plan_ids):
-                return _("It is in your payment plan: the plan's installments are charged instead.")
+                return self.env._("It is in your payment plan: the plan's installments are charged instead.")
             if self.sudo().commercial_partner_id.billing_collections_paused:
-                return _("The practice has paused collections on your account.")
-            return _("The practice has put collections on it on hold.")
+                return self.env._("The practice has paused collections on your account.")
+            return self.env._("The practice has put collections on it on hold.")
         charges = self.sudo().billing_autopay_transaction_ids
         if charges.filtered(lambda tx: tx.state == "done"):
-            return _("Autopay has already charged it once.")
+            return self.env._("Autopay has already charged it once.")
         if charges.filtered(lambda tx: tx.state in AUTOPAY_BLOCKING_STATES) or self._billing_live_transactions():
-            return _("A payment for it is being processed.")
+            return self.env._("A payment for it is being processed.")
         declined = self._billing_autopay_declined_charges()
         if declined and len(declined) > len(self.company_id._billing_autopay_retries()):
-            return _("Your card was declined for it and is not tried again: pay it from the invoice.")
+            return self.env._("Your card was declined for it and is not tried again: pay it from the invoice.")
         consent = self.sudo().partner_id.billing_autopay_consent_id
         if not declined:
             if self.company_id.billing_autopay_when == "send":
                 if not self.billing_sent_date or self.billing_sent_date < consent.date:
-                    return _("It was sent before you turned autopay on.")
+                    return self.env._("It was sent before you turned autopay on.")
             elif not self.invoice_date_due or self.invoice_date_due < consent.date.date():
-                return _("It was due before you turned autopay on.")
+                return self.env._("It was due before you turned autopay on.")
         return False
 
     def _billing_after_send(self):

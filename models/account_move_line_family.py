@@ -43,7 +43,7 @@ class AccountMoveLine(models.Model):
         return super()._billing_frozen_line_fields() | {"billing_family_move_id"}
 
     def init(self):
-        super().init()
+        res = super().init()
         # Billing AR's scan: the open items of family invoices, with what it sums.
         self.env.cr.execute(
             SQL(
@@ -52,6 +52,7 @@ class AccountMoveLine(models.Model):
                 "WHERE billing_family_move_id IS NOT NULL AND reconciled IS NOT TRUE"
             )
         )
+        return res
 
     @api.model
     def _billing_fill_family_move(self):

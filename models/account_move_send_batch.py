@@ -76,7 +76,7 @@ class AccountMove(models.Model):
         return super()._auto_init()
 
     def init(self):
-        super().init()
+        res = super().init()
         # The runs look for half-sent invoices: a handful among millions.
         self.env.cr.execute(
             SQL(
@@ -84,6 +84,7 @@ class AccountMove(models.Model):
                 "WHERE billing_send_pending"
             )
         )
+        return res
 
     @api.depends("billing_send_line_ids.state", "billing_send_line_ids.reason", "billing_sent_date")
     def _compute_billing_send(self):

@@ -12,7 +12,7 @@ class PracticeReminderRow(models.AbstractModel):
     _name = "practice.reminder.row"
     _description = "Payment Reminder Row"
 
-    run_date = fields.Date(string="Run Date", required=True, readonly=True, index=True)
+    run_date = fields.Date(required=True, readonly=True, index=True)
     move_id = fields.Many2one("account.move", string="Invoice", required=True, readonly=True, ondelete="cascade")
     partner_id = fields.Many2one("res.partner", string="Parent", readonly=True, index=True)
     practice_client_id = fields.Many2one("practice.client", string="Client", readonly=True)
@@ -21,9 +21,7 @@ class PracticeReminderRow(models.AbstractModel):
     )
     company_id = fields.Many2one("res.company", string="Practice", required=True, readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    days_past_due = fields.Integer(
-        string="Days Past Due", readonly=True, help="Days past the due date on the run's day (negative: before it)."
-    )
+    days_past_due = fields.Integer(readonly=True, help="Days past the due date on the run's day (negative: before it).")
     amount_due = fields.Monetary(string="Balance", readonly=True, help="The invoice's balance on the run's day.")
 
 
@@ -85,14 +83,3 @@ class PracticeReminderLog(models.Model):
             "domain": [("id", "in", rows.ids)],
             "context": {"create": False, "edit": False, "delete": False},
         }
-
-
-class PracticeReminderPreview(models.TransientModel):
-    """One reminder the next run would send (Preview Tomorrow's Reminders)."""
-
-    _name = "practice.reminder.preview"
-    _inherit = ["practice.reminder.row"]
-    _description = "Payment Reminder Preview"
-    _order = "partner_id, id"
-
-    step_id = fields.Many2one(ondelete="cascade")

@@ -18,3 +18,4 @@ from . import res_partner_billing_collections_pause
 from . import account_move_billing_dispute_open
 from . import account_move_billing_dispute_resolve
 from . import account_move_billing_send_over_estimate
+from . import practice_reminder_preview

@@ -63,7 +63,7 @@ class AccountPaymentRegister(models.TransientModel):
                     "writeoff_label": self.writeoff_label,
                 }
             )
-            payment = super(AccountPaymentRegister, wizard)._create_payments()
+            payment = wizard._create_payments()  # one family invoice: Odoo's own path
             payment.billing_move_id = family
             payments |= payment
             remaining = currency.round(remaining - share)

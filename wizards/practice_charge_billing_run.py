@@ -123,7 +123,7 @@ class PracticeChargeBillingRunPreview(models.TransientModel):
 
     wizard_id = fields.Many2one("practice.charge.billing.run", required=True, ondelete="cascade")
     partner_id = fields.Many2one("res.partner", string="Parent", readonly=True)
-    client_id = fields.Many2one("practice.client", string="Client", readonly=True)
+    client_id = fields.Many2one("practice.client", readonly=True)
     charge_count = fields.Integer(string="Charges", readonly=True)
     currency_id = fields.Many2one(related="wizard_id.currency_id")
     amount = fields.Monetary(readonly=True, currency_field="currency_id")

@@ -23,9 +23,7 @@ class ResPartnerBillingRefundCredit(models.TransientModel):
     open_amount = fields.Monetary(string="Open Balance", compute="_compute_open_invoices")
     open_overdue = fields.Boolean(compute="_compute_open_invoices")
     open_note = fields.Text(compute="_compute_open_invoices")
-    refund_anyway = fields.Boolean(
-        string="Refund Anyway", help="Give the credit back although invoices of this account are overdue."
-    )
+    refund_anyway = fields.Boolean(help="Give the credit back although invoices of this account are overdue.")
     amount = fields.Monetary(required=True)
     method = fields.Selection(BILLING_METHODS, required=True, default="check")
     reason = fields.Char(required=True)
