@@ -4,6 +4,7 @@ from odoo import models
 from odoo.exceptions import UserError
 
 from .account_move import BILLING_OPEN_STATES
+from .base import billing_number
 
 
 class ResPartner(models.Model):
@@ -55,10 +56,7 @@ class ResPartner(models.Model):
             )
         currency = invoices.currency_id
         total = currency.round(sum(invoices.mapped("billing_amount_due")))
-        try:
-            value = float(amount)
-        except (TypeError, ValueError):
-            value = math.nan
+        value = billing_number(amount)
         if not math.isfinite(value) or currency.compare_amounts(value, 0) <= 0:
             raise UserError(self.env._("The payment amount must be above zero (got %(amount)s).", amount=amount))
         if currency.compare_amounts(value, total) > 0:
