@@ -11,6 +11,7 @@ from pathlib import Path
 from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.exceptions import AccessError, UserError
 from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase
 from odoo.tools import html2plaintext, mute_logger
@@ -410,6 +411,15 @@ class BillingCommon(AccountTestInvoicingCommon):
         self.assertEqual(due, ledger if invoices_due is None else invoices_due, f"invoices of {account.name}")
         self.assertEqual(self._billing_ar(account), ledger, f"Billing AR of {account.name}")
 
+    def assertManagerWithReason(self, record, method, reason):
+        """``record.<method>(reason)`` is refused to a billing user, refused to
+        a manager without a reason, and done by a manager with ``reason``."""
+        with self.assertRaises(AccessError):
+            getattr(record.with_user(self.billing_user), method)(reason)
+        with self.assertRaisesRegex(UserError, "requires a reason"):
+            getattr(record.with_user(self.billing_manager), method)("  ")
+        getattr(record.with_user(self.billing_manager), method)(reason)
+
     def assertPrivacyMinimal(self, mail, move, amount="130.00"):
         """The email to the parent names no child, service, code or note; it
         says the invoice number, the amount, the due date and the portal link."""
@@ -462,26 +472,34 @@ class RealConnectionsCase(TransactionCase):
                 ids["move"] = records.charge_ids._create_invoices().id
             # The other connections must see this data.
             env.cr.commit()  # pylint: disable=invalid-commit
-        self.addCleanup(self._remove_family, ids)
+        self._cleanup_committed(self._remove_family, ids)
         return ids
 
-    def _remove_family(self, ids):
-        # Test cleanup only: the seal is opened to delete what the test committed.
-        with self._connection() as env, env["account.move"]._billing_transition():
-            parent = env["res.partner"].browse(ids["parent"])
-            env["account.payment.register"].search([("partner_id", "=", parent.id)]).unlink()
-            self._remove_payments(env, parent)
-            moves = env["account.move"].search([("partner_id", "=", parent.id)])
-            env["mail.mail"].search([("model", "=", "account.move"), ("res_id", "in", moves.ids)]).unlink()
-            moves.filtered(lambda m: m.state != "draft").button_draft()
-            moves.with_context(force_delete=True).unlink()
-            env["practice.charge"].browse(ids["charges"]).unlink()
-            # Finalized sessions refuse deletion by design; this is test cleanup.
-            env.cr.execute("DELETE FROM practice_session WHERE id IN %s", [tuple(ids["sessions"])])
-            env.cr.execute("DELETE FROM practice_client WHERE id = %s", [ids["client"]])
-            parent.unlink()
-            env["product.product"].browse(ids["product"]).unlink()
-            env.cr.commit()  # pylint: disable=invalid-commit
+    def _cleanup_committed(self, remove, ids):
+        """When the test ends, run ``remove(env, ids)`` on a second connection
+        with the seal open, and commit: test cleanup of what the test committed."""
+
+        def cleanup():
+            with self._connection() as env, env["account.move"]._billing_transition():
+                remove(env, ids)
+                env.cr.commit()  # pylint: disable=invalid-commit
+
+        self.addCleanup(cleanup)
+
+    def _remove_family(self, env, ids):
+        parent = env["res.partner"].browse(ids["parent"])
+        env["account.payment.register"].search([("partner_id", "=", parent.id)]).unlink()
+        self._remove_payments(env, parent)
+        moves = env["account.move"].search([("partner_id", "=", parent.id)])
+        env["mail.mail"].search([("model", "=", "account.move"), ("res_id", "in", moves.ids)]).unlink()
+        moves.filtered(lambda m: m.state != "draft").button_draft()
+        moves.with_context(force_delete=True).unlink()
+        env["practice.charge"].browse(ids["charges"]).unlink()
+        # Finalized sessions refuse deletion by design; this is test cleanup.
+        env.cr.execute("DELETE FROM practice_session WHERE id IN %s", [tuple(ids["sessions"])])
+        env.cr.execute("DELETE FROM practice_client WHERE id = %s", [ids["client"]])
+        parent.unlink()
+        env["product.product"].browse(ids["product"]).unlink()
 
     @staticmethod
     def _remove_payments(env, parent):

@@ -520,18 +520,16 @@ class TestAutopayConcurrency(RealConnectionsCase):
                 parent.write({"billing_autopay_token_id": token.id, "billing_autopay_consent_id": consent.id})
             ids.update(token=token.id, consent=consent.id, due=str(move.invoice_date_due))
             env.cr.commit()  # pylint: disable=invalid-commit
-        self.addCleanup(self._remove_autopay, ids)
+        self._cleanup_committed(self._remove_autopay, ids)
         return ids
 
-    def _remove_autopay(self, ids):
-        with self._connection() as env, env["account.move"]._billing_transition():
-            parent = env["res.partner"].browse(ids["parent"])
-            parent.write({"billing_autopay_token_id": False, "billing_autopay_consent_id": False})
-            env["practice.autopay.consent"].browse(ids["consent"]).unlink()
-            self._remove_payments(env, parent)
-            env["payment.token"].browse(ids["token"]).unlink()
-            env["mail.activity"].search([("res_model", "=", "account.move"), ("res_id", "=", ids["move"])]).unlink()
-            env.cr.commit()  # pylint: disable=invalid-commit
+    def _remove_autopay(self, env, ids):
+        parent = env["res.partner"].browse(ids["parent"])
+        parent.write({"billing_autopay_token_id": False, "billing_autopay_consent_id": False})
+        env["practice.autopay.consent"].browse(ids["consent"]).unlink()
+        self._remove_payments(env, parent)
+        env["payment.token"].browse(ids["token"]).unlink()
+        env["mail.activity"].search([("res_model", "=", "account.move"), ("res_id", "=", ids["move"])]).unlink()
 
     def _run_beside_uncommitted(self, env1, env2):
         """The second worker runs autopay while the first has not committed

@@ -12,6 +12,16 @@ from odoo.tests import HttpCase, tagged
 from .common import html_text
 from .test_i18n_es import SPANISH, SpanishParentCommon
 
+# The statement's Spanish labels, on its portal page and in its PDF alike.
+STATEMENT_LABELS_ES = (
+    "Saldo inicial",
+    "Saldo al",
+    "Desde el",
+    "A pagar ahora, al",
+    "Factura abierta",
+    "Saldo abierto por antigüedad al",
+)
+
 
 @tagged("post_install", "-at_install")
 class TestSpanishFeatures(SpanishParentCommon, HttpCase):
@@ -69,12 +79,7 @@ class TestSpanishFeatures(SpanishParentCommon, HttpCase):
             page,
             (
                 f"Estado de cuenta {statement.name}",
-                "Saldo inicial",
-                "Saldo al",
-                "Desde el",
-                "A pagar ahora, al",
-                "Factura abierta",
-                "Saldo abierto por antigüedad al",
+                *STATEMENT_LABELS_ES,
                 "Sus facturas, con Pagar ahora donde se ofrece, están en la página Facturación .",
             ),
             (
@@ -97,12 +102,7 @@ class TestSpanishFeatures(SpanishParentCommon, HttpCase):
             (
                 "ESTADO DE CUENTA",
                 "ESTADO DE CUENTA DE",
-                "Saldo inicial",
-                "Saldo al",
-                "Desde el",
-                "A pagar ahora, al",
-                "Factura abierta",
-                "Saldo abierto por antigüedad al",
+                *STATEMENT_LABELS_ES,
                 "Sus facturas están en su cuenta en",
             ),
             ("STATEMENT FOR", "Opening balance", "Balance on", "Since", "Due now", "Open invoice", "Your invoices"),

@@ -443,21 +443,19 @@ class TestPaymentPlanConcurrency(RealConnectionsCase):
                 plan.write({"token_id": token.id, "accepted_date": "2000-01-01 00:00:00"})
             ids.update(token=token.id, plan=plan.id, day=str(day))
             env.cr.commit()  # pylint: disable=invalid-commit
-        self.addCleanup(self._remove_plan, ids)
+        self._cleanup_committed(self._remove_plan, ids)
         return ids
 
-    def _remove_plan(self, ids):
-        with self._connection() as env, env["account.move"]._billing_transition():
-            parent = env["res.partner"].browse(ids["parent"])
-            self._remove_payments(env, parent)
-            plan = env["practice.payment.plan"].browse(ids["plan"])
-            env["mail.activity"].search([("res_model", "=", plan._name), ("res_id", "=", plan.id)]).unlink()
-            env["mail.mail"].search([("model", "=", plan._name), ("res_id", "=", plan.id)]).unlink()
-            plan.write({"state": "cancelled"})
-            plan.installment_ids.with_context(billing_plan_batch=True).unlink()
-            plan.unlink()
-            env["payment.token"].browse(ids["token"]).unlink()
-            env.cr.commit()  # pylint: disable=invalid-commit
+    def _remove_plan(self, env, ids):
+        parent = env["res.partner"].browse(ids["parent"])
+        self._remove_payments(env, parent)
+        plan = env["practice.payment.plan"].browse(ids["plan"])
+        env["mail.activity"].search([("res_model", "=", plan._name), ("res_id", "=", plan.id)]).unlink()
+        env["mail.mail"].search([("model", "=", plan._name), ("res_id", "=", plan.id)]).unlink()
+        plan.write({"state": "cancelled"})
+        plan.installment_ids.with_context(billing_plan_batch=True).unlink()
+        plan.unlink()
+        env["payment.token"].browse(ids["token"]).unlink()
 
     def test_two_concurrent_runs_charge_each_installment_once(self):
         ids = self._committed_plan()

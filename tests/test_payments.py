@@ -38,6 +38,25 @@ class PaymentsCommon(BillingCommon):
         )
         self.assertEqual(self._receivable_balance(move.partner_id), ledger)
 
+    def _assert_paid_once(self, move):
+        """One payment pays the 130.00 invoice in full."""
+        self.assertEqual(len(move.billing_payment_ids), 1)
+        self._figures(move, 130.0, 0.0, "paid", 0.0)
+
+    def _refund_after_paying(self, paid, amount, reason, **kwargs):
+        """A sent 130.00 invoice paid ``paid`` by check, then refunded ``amount``."""
+        move = self._sent_invoice()
+        self._pay(move, paid)
+        move._billing_refund(amount, reason, **kwargs)
+        return move
+
+    def _pending_card_payment(self):
+        """A sent invoice whose Pay now the processor reports pending."""
+        move = self._sent_invoice()
+        tx = self._portal_transaction(move)
+        self._notify(tx, "pending")
+        return move, tx
+
     def _pay(self, move, amount, method="check", reference="CHK-1001", user=None, **kwargs):
         move = move.with_user(user) if user else move
         return move._billing_register_payment(amount, fields.Date.today(), method, reference, **kwargs)
@@ -372,31 +391,23 @@ class TestRefund(PaymentsCommon):
         self.assertFalse(move.reversal_move_ids, "no credit note without credit_invoice")
 
     def test_full_refund_without_credit(self):
-        move = self._sent_invoice()
-        self._pay(move, 130.0)
-        move._billing_refund(130.0, "Services not delivered")
+        move = self._refund_after_paying(130.0, 130.0, "Services not delivered")
         self._figures(move, 0.0, 130.0, "sent", 130.0)
 
     def test_full_refund_with_credit(self):
-        move = self._sent_invoice()
-        self._pay(move, 130.0)
-        move._billing_refund(130.0, "Goodwill", credit_invoice=True)
+        move = self._refund_after_paying(130.0, 130.0, "Goodwill", credit_invoice=True)
         self._figures(move, 0.0, 0.0, "paid", 0.0)
         credit = move.reversal_move_ids
         self.assertRecordValues(credit, [{"move_type": "out_refund", "state": "posted", "amount_total": 130.0}])
         self.assertEqual(move.billing_amount_credited, 130.0)
 
     def test_partial_refund_with_credit_keeps_zero_balance(self):
-        move = self._sent_invoice()
-        self._pay(move, 130.0)
-        move._billing_refund(30.0, "Scholarship", credit_invoice=True, method="ach")
+        move = self._refund_after_paying(130.0, 30.0, "Scholarship", credit_invoice=True, method="ach")
         self._figures(move, 100.0, 0.0, "paid", 0.0)
         self.assertEqual(move.billing_amount_credited, 30.0)
 
     def test_refund_on_partly_paid_invoice(self):
-        move = self._sent_invoice()
-        self._pay(move, 100.0)
-        move._billing_refund(40.0, "Duplicate charge")
+        move = self._refund_after_paying(100.0, 40.0, "Duplicate charge")
         self._figures(move, 60.0, 70.0, "sent", 70.0)
 
     def test_refund_refused_above_paid_or_without_reason(self):
@@ -499,24 +510,18 @@ class TestProcessorPayments(PaymentsCommon):
         self.assertEqual(tx.state, "done")
         self.assertIn(tx.payment_id.state, ("in_process", "paid"))
         self._notify(tx, "done")
-        self.assertEqual(len(move.billing_payment_ids), 1)
-        self._figures(move, 130.0, 0.0, "paid", 0.0)
+        self._assert_paid_once(move)
 
     def test_pending_then_done_yields_one_payment(self):
-        move = self._sent_invoice()
-        tx = self._portal_transaction(move)
-        self._notify(tx, "pending")
+        move, tx = self._pending_card_payment()
         self.assertFalse(move.billing_payment_ids)
         self._figures(move, 0.0, 130.0, "sent", 130.0)
         self._notify(tx, "done")
         self._notify(tx, "done")
-        self.assertEqual(len(move.billing_payment_ids), 1)
-        self._figures(move, 130.0, 0.0, "paid", 0.0)
+        self._assert_paid_once(move)
 
     def test_staff_cannot_record_a_pending_card_payment_by_hand(self):
-        move = self._sent_invoice()
-        tx = self._portal_transaction(move)
-        self._notify(tx, "pending")
+        move, tx = self._pending_card_payment()
         # Staff saw the card payment in the processor's dashboard: recording it
         # by hand is refused while it is in flight (issue 20)...
         with self.assertRaisesRegex(UserError, tx.reference):
@@ -774,5 +779,4 @@ class TestRecordPaymentGuards(PaymentsCommon):
                 form = self._wizard(move)
                 form.amount = bad
                 form.save()
-        self.assertEqual(len(move.billing_payment_ids), 1)
-        self._figures(move, 130.0, 0.0, "paid", 0.0)
+        self._assert_paid_once(move)

@@ -42,6 +42,13 @@ class TestSendBatch(SendBatchMixin, BillingCommon, HttpCase):
         self.assertEqual(action["res_model"], "practice.send.batch")
         return self.env["practice.send.batch"].browse(action["res_id"])
 
+    def _queued_then(self, action):
+        """A draft queued by a bulk send, then ``action`` on it by the clerk's own hand."""
+        move = self._draft_invoice()
+        batch = self._send(move)
+        getattr(move.with_user(self.billing_user), action)()
+        return move, batch
+
     def test_send_queues_the_drafts_and_returns_at_once(self):
         moves = self._draft_invoice(self.client_sofia) | self._draft_invoice(self.client_lily)
         cron = self.env.ref("parent_billing.ir_cron_billing_send_batch")
@@ -175,18 +182,14 @@ class TestSendBatch(SendBatchMixin, BillingCommon, HttpCase):
         self.assertEqual(len(self._parent_mails(self.env, queued)), 1)
 
     def test_invoice_sent_by_hand_while_queued_is_not_sent_again(self):
-        move = self._draft_invoice()
-        batch = self._send(move)
-        move.with_user(self.billing_user).action_billing_send()
+        move, batch = self._queued_then("action_billing_send")
         self.assertFalse(move.billing_send_queued)
         self.env["account.move"]._cron_billing_send_batch()
         self.assertEqual(batch.line_ids.state, "sent")
         self.assertEqual(len(self._parent_mails(self.env, move)), 1)
 
     def test_deleted_draft_leaves_the_queue(self):
-        move = self._draft_invoice()
-        batch = self._send(move)
-        move.with_user(self.billing_user).action_billing_delete_draft()
+        move, batch = self._queued_then("action_billing_delete_draft")
         self.assertFalse(batch.line_ids)
         self.env["account.move"]._cron_billing_send_batch()
         self.assertEqual(batch.state, "done")
