@@ -1,4 +1,3 @@
-import json
 import re
 
 from odoo import fields
@@ -7,11 +6,11 @@ from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
-from .common import BillingCommon, html_text
+from .common import BillingCommon, JsonRpcMixin, html_text
 
 
 @tagged("post_install", "-at_install")
-class TestParentPortal(BillingCommon, HttpCase):
+class TestParentPortal(JsonRpcMixin, BillingCommon, HttpCase):
     """The parent portal, over real HTTP: the Riveras (Sofia and Mateo) and
     the Chens are two families; Jose is a second contact under Maria's
     record (a sibling contact, same commercial partner)."""
@@ -202,13 +201,8 @@ class TestParentPortal(BillingCommon, HttpCase):
     def test_sibling_contact_cannot_start_a_payment(self):
         self._enable_demo_provider()
         self.authenticate("jose", "jose-pass-1234")
-        with mute_logger("odoo.http"):
-            response = self.url_open(
-                f"/invoice/transaction/{self.inv_sofia.id}",
-                data=json.dumps({"params": {"access_token": "forged"}}),
-                headers={"Content-Type": "application/json"},
-            )
-        self.assertIn("error", response.json())
+        answer = self._jsonrpc(f"/invoice/transaction/{self.inv_sofia.id}", {"access_token": "forged"})
+        self.assertIn("error", answer)
         self.assertFalse(self.inv_sofia.transaction_ids)
 
     def test_stale_and_wrong_tokens_are_refused_when_signed_out(self):

@@ -1,4 +1,3 @@
-import json
 import re
 import uuid
 from datetime import timedelta
@@ -9,7 +8,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 from odoo.tools import mute_logger
 
-from .common import BillingCommon, html_text
+from .common import BillingCommon, JsonRpcMixin, html_text
 
 VOID_REASON = "Duplicate of another invoice, therapist entered it twice"
 REFUND_REASON = "Goodwill after a complaint about the therapist"
@@ -20,7 +19,7 @@ STAFF_WORDS = ("entered it twice", "complaint about the therapist", "going throu
 
 
 @tagged("post_install", "-at_install")
-class TestPortalFamilyDocuments(BillingCommon, HttpCase):
+class TestPortalFamilyDocuments(JsonRpcMixin, BillingCommon, HttpCase):
     """Sections 2 and 3 of the seal, through the parent's own path (real HTTP):
     the documents made from a family invoice (late fee, void reversal, credit
     note, fee waiver) are family documents, staff reasons never reach the
@@ -106,11 +105,6 @@ class TestPortalFamilyDocuments(BillingCommon, HttpCase):
         content = content if isinstance(content, str) else str(content)
         for word in STAFF_WORDS:
             self.assertNotIn(word, content, f"{where}: a staff reason reached the parent")
-
-    def _jsonrpc(self, url, params):
-        """The raw JSON-RPC answer: ``result`` or ``error``."""
-        data = json.dumps({"jsonrpc": "2.0", "method": "call", "id": 0, "params": params})
-        return self.url_open(url, data=data, headers={"Content-Type": "application/json"}).json()
 
     def _own_token(self, move):
         """A token of the derived document itself (none is made by the
