@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+RUN_LINE_STATES = [("pending", "Waiting"), ("created", "Invoiced"), ("skipped", "Skipped")]
+
 
 class PracticeBillingRunLine(models.Model):
     """One client of a billing run and the parent it bills (each guardian of a
@@ -23,12 +25,7 @@ class PracticeBillingRunLine(models.Model):
     )
     company_id = fields.Many2one(related="run_id.company_id", store=True, index=True)
     state = fields.Selection(
-        [("pending", "Waiting"), ("created", "Invoiced"), ("skipped", "Skipped")],
-        string="Status",
-        required=True,
-        readonly=True,
-        default="pending",
-        index=True,
+        RUN_LINE_STATES, string="Status", required=True, readonly=True, default="pending", index=True
     )
     move_id = fields.Many2one("account.move", string="Draft Invoice", readonly=True, ondelete="set null")
     amount_total = fields.Monetary(related="move_id.amount_total", string="Amount")
