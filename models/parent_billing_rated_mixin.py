@@ -12,7 +12,9 @@ class ParentBillingRatedMixin(models.AbstractModel):
     - ``_billing_rated_amount()``: units times rate, rounded in the record's
       currency;
     - ``_check_amounts()``: units above zero and a rate of zero or more, each
-      model wording its refusals in ``_billing_rated_errors()``.
+      model wording its refusals in ``_billing_rated_errors()`` (an estimate
+      line replaces the check: one sentence that covers its expected sessions
+      too).
     """
 
     _name = "parent_billing.rated.mixin"

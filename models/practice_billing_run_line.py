@@ -27,7 +27,7 @@ class PracticeBillingRunLine(models.Model):
     state = fields.Selection(
         RUN_LINE_STATES, string="Status", required=True, readonly=True, default="pending", index=True
     )
-    move_id = fields.Many2one("account.move", string="Draft Invoice", readonly=True, ondelete="set null")
+    move_id = fields.Many2one("account.move", string="Draft Invoice", readonly=True)
     amount_total = fields.Monetary(related="move_id.amount_total", string="Amount")
     currency_id = fields.Many2one(related="run_id.company_id.currency_id")
     reason = fields.Text(readonly=True, help="Why no invoice was created for this client.")

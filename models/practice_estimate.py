@@ -53,7 +53,7 @@ class PracticeEstimate(models.Model):
         help="Posted family invoice lines of the client, every account together, with a service date in the "
         "period, late fees excluded, net of credit notes and voids.",
     )
-    state = fields.Selection(ESTIMATE_STATES, default="draft", required=True, readonly=True, tracking=True, copy=False)
+    state = fields.Selection(ESTIMATE_STATES, default="draft", required=True, readonly=True, tracking=True)
     previous_id = fields.Many2one(
         "practice.estimate", string="Supersedes", readonly=True, copy=False, help="The estimate this one replaced."
     )

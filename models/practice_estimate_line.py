@@ -32,7 +32,7 @@ class PracticeEstimateLine(models.Model):
 
     @api.constrains("units", "unit_price", "quantity")
     def _check_amounts(self):
-        # One sentence for the units, the expected sessions and the rate (the rated mixin's check, replaced).
+        # replaces the rated mixin's check: one sentence for the units, the expected sessions and the rate
         for line in self:
             if line.units <= 0 or line.quantity <= 0 or line.unit_price < 0:
                 raise ValidationError(

@@ -78,7 +78,7 @@ class PracticePaymentPlan(models.Model):
         help="The sent or overdue family invoices of the account this plan covers.",
     )
     installment_ids = fields.One2many("practice.payment.plan.installment", "plan_id", string="Installments")
-    state = fields.Selection(PLAN_STATES, default="draft", required=True, readonly=True, copy=False, tracking=True)
+    state = fields.Selection(PLAN_STATES, default="draft", required=True, readonly=True, tracking=True)
     activation_date = fields.Date(string="Activated On", readonly=True, copy=False)
     amount_billed = fields.Monetary(
         string="Covered Billed",
