@@ -15,13 +15,7 @@ class PracticeBillingRunLine(models.Model):
     run_id = fields.Many2one("practice.billing.run", required=True, readonly=True, index=True, ondelete="cascade")
     client_id = fields.Many2one("practice.client", required=True, readonly=True, index=True, ondelete="cascade")
     partner_id = fields.Many2one(
-        "res.partner",
-        string="Parent",
-        compute="_compute_partner_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        index=True,
+        "res.partner", "Parent", compute="_compute_partner_id", store=True, readonly=False, precompute=True, index=True
     )
     company_id = fields.Many2one(related="run_id.company_id", store=True, index=True)
     state = fields.Selection(
