@@ -1,4 +1,5 @@
 from . import base, parent_billing_protected_mixin, parent_billing_background_run_mixin
+from . import parent_billing_rated_mixin
 
 # First the family invoice and its lines: they define the seal's field sets
 # (_billing_*_fields), which the seal and every feature file extend with super().

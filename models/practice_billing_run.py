@@ -7,6 +7,7 @@ _logger = logging.getLogger(__name__)
 
 RUN_BATCH_SIZE = 50  # clients per transaction in the background
 RUN_SYNC_LIMIT = 20  # up to this many clients, the run is done while the clerk waits
+RUN_STATES = [("draft", "Draft"), ("running", "In Progress"), ("done", "Done")]
 
 
 class PracticeBillingRun(models.Model):
@@ -41,13 +42,7 @@ class PracticeBillingRun(models.Model):
     client_ids = fields.Many2many("practice.client", string="Chosen Clients", readonly=True, help="Empty: all clients.")
     due_date = fields.Date(readonly=True, help="Empty: each invoice is due after the practice's payment terms.")
     notes = fields.Html(readonly=True)
-    state = fields.Selection(
-        [("draft", "Draft"), ("running", "In Progress"), ("done", "Done")],
-        string="Status",
-        required=True,
-        readonly=True,
-        default="draft",
-    )
+    state = fields.Selection(RUN_STATES, string="Status", required=True, readonly=True, default="draft")
     line_ids = fields.One2many("practice.billing.run.line", "run_id", string="Clients in the Run", readonly=True)
     client_total = fields.Integer(string="Clients", compute="_compute_counts")
     client_done = fields.Integer(string="Clients Done", compute="_compute_counts")

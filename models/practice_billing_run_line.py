@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+RUN_LINE_STATES = [("pending", "Waiting"), ("created", "Invoiced"), ("skipped", "Skipped")]
+
 
 class PracticeBillingRunLine(models.Model):
     """One client of a billing run and the parent it bills (each guardian of a
@@ -13,24 +15,13 @@ class PracticeBillingRunLine(models.Model):
     run_id = fields.Many2one("practice.billing.run", required=True, readonly=True, index=True, ondelete="cascade")
     client_id = fields.Many2one("practice.client", required=True, readonly=True, index=True, ondelete="cascade")
     partner_id = fields.Many2one(
-        "res.partner",
-        string="Parent",
-        compute="_compute_partner_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        index=True,
+        "res.partner", "Parent", compute="_compute_partner_id", store=True, readonly=False, precompute=True, index=True
     )
     company_id = fields.Many2one(related="run_id.company_id", store=True, index=True)
     state = fields.Selection(
-        [("pending", "Waiting"), ("created", "Invoiced"), ("skipped", "Skipped")],
-        string="Status",
-        required=True,
-        readonly=True,
-        default="pending",
-        index=True,
+        RUN_LINE_STATES, string="Status", required=True, readonly=True, default="pending", index=True
     )
-    move_id = fields.Many2one("account.move", string="Draft Invoice", readonly=True, ondelete="set null")
+    move_id = fields.Many2one("account.move", string="Draft Invoice", readonly=True)
     amount_total = fields.Monetary(related="move_id.amount_total", string="Amount")
     currency_id = fields.Many2one(related="run_id.company_id.currency_id")
     reason = fields.Text(readonly=True, help="Why no invoice was created for this client.")

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 
 from .account_move_seal import billing_transition
 
@@ -9,7 +9,7 @@ INVOICE_BATCH_SIZE = 100
 class PracticeCharge(models.Model):
     _name = "practice.charge"
     _description = "Family Charge"
-    _inherit = ["parent_billing.protected.mixin"]
+    _inherit = ["parent_billing.protected.mixin", "parent_billing.rated.mixin"]
     _order = "date, id"
     _rec_name = "name"
 
@@ -66,20 +66,15 @@ class PracticeCharge(models.Model):
 
     @api.depends("units", "unit_price", "currency_id")
     def _compute_amount(self):
-        for charge in self:
-            if charge.share_percent:
-                continue  # a guardian's share of the whole, given when the charge was made
-            # A new charge has no client yet, hence no company currency: round in the user's company's.
-            currency = charge.currency_id or self.env.company.currency_id
-            charge.amount = currency.round(charge.units * charge.unit_price)
+        # a guardian's share of the whole is given when the charge is made
+        for charge in self.filtered(lambda c: not c.share_percent):
+            charge.amount = charge._billing_rated_amount()
 
-    @api.constrains("units", "unit_price")
-    def _check_amounts(self):
-        for charge in self:
-            if charge.units <= 0:
-                raise ValidationError(self.env._("Charge units must be above zero (got %s).", charge.units))
-            if charge.unit_price < 0:
-                raise ValidationError(self.env._("A charge rate cannot be negative (got %s).", charge.unit_price))
+    def _billing_rated_errors(self):
+        return (
+            self.env._("Charge units must be above zero (got %s).", self.units),
+            self.env._("A charge rate cannot be negative (got %s).", self.unit_price),
+        )
 
     # ------------------------------------------------------------------
     # Routing: who is billed for a charge

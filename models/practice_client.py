@@ -35,7 +35,7 @@ class PracticeClient(models.Model):
     charge_ids = fields.One2many("practice.charge", "client_id", string="Charges")
     invoice_ids = fields.One2many("account.move", "practice_client_id", string="Invoices")
     unbilled_count = fields.Integer(compute="_compute_billing_figures")
-    unbilled_amount = fields.Monetary(compute="_compute_billing_figures", currency_field="currency_id")
+    unbilled_amount = fields.Monetary(compute="_compute_billing_figures")
     invoice_count = fields.Integer(compute="_compute_billing_figures")
 
     @api.depends("charge_ids.state", "charge_ids.amount", "invoice_ids")

@@ -11,13 +11,29 @@ class PracticeClient(models.Model):
 
     @api.constrains("partner_id")
     def _check_billing_partner_is_account(self):
-        for client in self.filtered(lambda c: c.partner_id.parent_id):
+        for client in self:
+            client._billing_check_account(client.partner_id)
+
+    def _billing_check_account(self, partner, guardian=False):
+        """Refuse ``partner`` as a billed account of this client (its
+        responsible parent, or a ``guardian``) while it sits under another
+        contact."""
+        self.ensure_one()
+        if not partner.parent_id:
+            return
+        values = {"partner": partner.name, "above": partner.parent_id.display_name, "client": self.name}
+        if guardian:
             raise ValidationError(
                 self.env._(
-                    "%(partner)s sits under the contact %(above)s and cannot be the responsible parent of "
-                    "%(client)s: make them a contact of their own (no parent contact) first.",
-                    partner=client.partner_id.name,
-                    above=client.partner_id.parent_id.display_name,
-                    client=client.name,
+                    "%(partner)s sits under the contact %(above)s and cannot be a guardian of %(client)s: "
+                    "make them a contact of their own (no parent contact) first.",
+                    **values,
                 )
             )
+        raise ValidationError(
+            self.env._(
+                "%(partner)s sits under the contact %(above)s and cannot be the responsible parent of "
+                "%(client)s: make them a contact of their own (no parent contact) first.",
+                **values,
+            )
+        )

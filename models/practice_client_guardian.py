@@ -21,7 +21,6 @@ class PracticeClientGuardian(models.Model):
         string="Guardian",
         required=True,
         index=True,
-        ondelete="restrict",
         help="The billed account of this guardian: a contact of their own (no parent contact).",
     )
     share_percent = fields.Float(
@@ -67,16 +66,8 @@ class PracticeClientGuardian(models.Model):
 
     @api.constrains("partner_id")
     def _check_partner_is_account(self):
-        for guardian in self.filtered(lambda g: g.partner_id.parent_id):
-            raise ValidationError(
-                self.env._(
-                    "%(partner)s sits under the contact %(above)s and cannot be a guardian of %(client)s: "
-                    "make them a contact of their own (no parent contact) first.",
-                    partner=guardian.partner_id.name,
-                    above=guardian.partner_id.parent_id.display_name,
-                    client=guardian.client_id.name,
-                )
-            )
+        for guardian in self:
+            guardian.client_id._billing_check_account(guardian.partner_id, guardian=True)
 
     @api.constrains("client_id", "partner_id", "share_percent", "date_from", "date_to")
     def _check_client_shares(self):

@@ -53,7 +53,7 @@ class PracticeEstimate(models.Model):
         help="Posted family invoice lines of the client, every account together, with a service date in the "
         "period, late fees excluded, net of credit notes and voids.",
     )
-    state = fields.Selection(ESTIMATE_STATES, default="draft", required=True, readonly=True, tracking=True, copy=False)
+    state = fields.Selection(ESTIMATE_STATES, default="draft", required=True, readonly=True, tracking=True)
     previous_id = fields.Many2one(
         "practice.estimate", string="Supersedes", readonly=True, copy=False, help="The estimate this one replaced."
     )
@@ -136,33 +136,31 @@ class PracticeEstimate(models.Model):
         self.ensure_one()
         client = self.client_id.sudo()
         company = self.company_id
-        missing = []
-        if not (client.name or "").strip():
-            missing.append(self.env._("the client's name"))
-        if not client.birthdate:
-            missing.append(self.env._("the client's date of birth"))
-        if not client.diagnosis_codes:
-            missing.append(self.env._("the client's diagnosis codes"))
-        if not self.line_ids:
-            missing.append(self.env._("a service line"))
+        items = [
+            ((client.name or "").strip(), self.env._("the client's name")),
+            (client.birthdate, self.env._("the client's date of birth")),
+            (client.diagnosis_codes, self.env._("the client's diagnosis codes")),
+            (self.line_ids, self.env._("a service line")),
+        ]
         for line in self.line_ids:
-            if not line.product_id.default_code:
-                missing.append(self.env._("the service code of %(service)s", service=line.product_id.name))
-            if line.currency_id.compare_amounts(line.amount, 0) <= 0:
-                missing.append(self.env._("the expected charge of %(service)s", service=line.product_id.name))
-        if not (self.frequency or "").strip():
-            missing.append(self.env._("the frequency of the services"))
-        if not (self.separately_scheduled or "").strip():
-            missing.append(self.env._('the services scheduled separately (or "None")'))
-        if not company.billing_npi:
-            missing.append(self.env._("the practice's NPI"))
-        if not company.billing_tin:
-            missing.append(self.env._("the practice's TIN"))
-        if not (company.street and company.city and company.zip):
-            missing.append(self.env._("the practice's address"))
-        if not self.date_from or not self.date_to:
-            missing.append(self.env._("the period"))
-        elif self.date_to >= self.date_from + relativedelta(months=12):
+            service = line.product_id.name
+            items += [
+                (line.product_id.default_code, self.env._("the service code of %(service)s", service=service)),
+                (
+                    line.currency_id.compare_amounts(line.amount, 0) > 0,
+                    self.env._("the expected charge of %(service)s", service=service),
+                ),
+            ]
+        items += [
+            ((self.frequency or "").strip(), self.env._("the frequency of the services")),
+            ((self.separately_scheduled or "").strip(), self.env._('the services scheduled separately (or "None")')),
+            (company.billing_npi, self.env._("the practice's NPI")),
+            (company.billing_tin, self.env._("the practice's TIN")),
+            (company.street and company.city and company.zip, self.env._("the practice's address")),
+            (self.date_from and self.date_to, self.env._("the period")),
+        ]
+        missing = [label for present, label in items if not present]
+        if self.date_from and self.date_to and self.date_to >= self.date_from + relativedelta(months=12):
             missing.append(self.env._("a period of at most 12 months"))
         return missing
 

@@ -10,6 +10,7 @@ class PracticeEstimateLine(models.Model):
 
     _name = "practice.estimate.line"
     _description = "Good Faith Estimate Line"
+    _inherit = ["parent_billing.rated.mixin"]
     _order = "estimate_id, sequence, id"
 
     estimate_id = fields.Many2one("practice.estimate", required=True, index=True, ondelete="cascade")
@@ -24,20 +25,14 @@ class PracticeEstimateLine(models.Model):
     amount = fields.Monetary(string="Expected Charge", compute="_compute_amount", store=True)
     currency_id = fields.Many2one(related="estimate_id.currency_id")
 
-    @api.depends("product_id")
-    def _compute_unit_price(self):
-        for line in self:
-            # the rate a session of this service is charged at (practice.session's default)
-            line.unit_price = line.product_id.lst_price
-
     @api.depends("units", "unit_price", "quantity")
     def _compute_amount(self):
         for line in self:
-            currency = line.currency_id or self.env.company.currency_id
-            line.amount = currency.round(line.units * line.unit_price * line.quantity)
+            line.amount = line._billing_rated_amount(line.quantity)
 
     @api.constrains("units", "unit_price", "quantity")
-    def _check_figures(self):
+    def _check_amounts(self):
+        # replaces the rated mixin's check: one sentence for the units, the expected sessions and the rate
         for line in self:
             if line.units <= 0 or line.quantity <= 0 or line.unit_price < 0:
                 raise ValidationError(

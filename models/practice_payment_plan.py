@@ -78,7 +78,7 @@ class PracticePaymentPlan(models.Model):
         help="The sent or overdue family invoices of the account this plan covers.",
     )
     installment_ids = fields.One2many("practice.payment.plan.installment", "plan_id", string="Installments")
-    state = fields.Selection(PLAN_STATES, default="draft", required=True, readonly=True, copy=False, tracking=True)
+    state = fields.Selection(PLAN_STATES, default="draft", required=True, readonly=True, tracking=True)
     activation_date = fields.Date(string="Activated On", readonly=True, copy=False)
     amount_billed = fields.Monetary(
         string="Covered Billed",
@@ -294,12 +294,12 @@ class PracticePaymentPlan(models.Model):
                         )
                     )
                 if move.commercial_partner_id != partner or move.company_id != plan.company_id:
+                    values = {"move": move.name, "partner": partner.display_name}
                     raise ValidationError(
                         self.env._(
                             "Invoice %(move)s is billed to another account than %(partner)s: a plan covers the "
                             "invoices of one account only.",
-                            move=move.name,
-                            partner=partner.display_name,
+                            **values,
                         )
                     )
 
@@ -308,19 +308,27 @@ class PracticePaymentPlan(models.Model):
         self.ensure_one()
         return self.currency_id.round(sum(self.installment_ids.mapped("amount")))
 
+    def _billing_plan_total_mismatch(self, **owed):
+        """None when this plan's installments add up to the one amount
+        ``owed`` names (e.g. ``covered=``); else the placeholders of the
+        refusal: the plan, the installments' total and that amount, formatted."""
+        self.ensure_one()
+        [(name, amount)] = owed.items()
+        total = self._billing_plan_installments_total()
+        if not self.currency_id.compare_amounts(total, amount):
+            return None
+        return {"plan": self.name, "total": self.currency_id.format(total), name: self.currency_id.format(amount)}
+
     def _billing_plan_check_schedule(self):
         """An active plan's installments keep summing to what it covers."""
         for plan in self.filtered(lambda p: p.state == "active"):
             expected = plan.currency_id.round(plan.amount_billed - plan.amount_paid_before)
-            total = plan._billing_plan_installments_total()
-            if plan.currency_id.compare_amounts(total, expected):
+            if values := plan._billing_plan_total_mismatch(expected=expected):
                 raise ValidationError(
                     self.env._(
                         "The installments of payment plan %(plan)s add up to %(total)s, but the plan covers "
                         "%(expected)s. Change the amounts so that they add up exactly.",
-                        plan=plan.name,
-                        total=plan.currency_id.format(total),
-                        expected=plan.currency_id.format(expected),
+                        **values,
                     )
                 )
 
@@ -442,16 +450,12 @@ class PracticePaymentPlan(models.Model):
                             plan=plan.name,
                         )
                     )
-            covered = plan._billing_plan_covered_due()
-            total = plan._billing_plan_installments_total()
-            if plan.currency_id.compare_amounts(total, covered):
+            if values := plan._billing_plan_total_mismatch(covered=plan._billing_plan_covered_due()):
                 raise UserError(
                     self.env._(
                         "The installments of payment plan %(plan)s add up to %(total)s, but its invoices owe "
                         "%(covered)s: they must add up to the covered balance to the cent.",
-                        plan=plan.name,
-                        total=plan.currency_id.format(total),
-                        covered=plan.currency_id.format(covered),
+                        **values,
                     )
                 )
             warning = plan.billing_warning
@@ -470,7 +474,7 @@ class PracticePaymentPlan(models.Model):
                     "is current.",
                     user=self.env.user.name,
                     count=len(plan.installment_ids),
-                    total=plan.currency_id.format(total),
+                    total=plan.currency_id.format(plan._billing_plan_installments_total()),
                     moves=", ".join(moves.mapped("name")),
                 )
                 + (" " + warning if warning else ""),
@@ -763,14 +767,12 @@ class PracticePaymentPlan(models.Model):
 
     def _billing_charge_not_sent(self, tx, error):
         """Note that installment charge ``tx`` could not be sent to the provider."""
-        self.message_post(
-            body=self.env._(
-                "Installment charge %(ref)s could not be sent to %(provider)s (%(error)s). The installment is not "
-                "charged again until the processor's dashboard is checked.",
-                **tx._billing_not_sent_values(error),
-            ),
-            subtype_xmlid="mail.mt_note",
+        body = self.env._(
+            "Installment charge %(ref)s could not be sent to %(provider)s (%(error)s). The installment is not "
+            "charged again until the processor's dashboard is checked.",
+            **tx._billing_not_sent_values(error),
         )
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def _billing_plan_schedule_text(self):
         self.ensure_one()

@@ -23,7 +23,7 @@ class PracticePaymentPlanInstallment(models.Model):
     plan_id = fields.Many2one("practice.payment.plan", required=True, ondelete="cascade", index=True)
     sequence = fields.Integer(default=10)
     date = fields.Date(required=True)
-    amount = fields.Monetary(required=True, currency_field="currency_id")
+    amount = fields.Monetary(required=True)
     currency_id = fields.Many2one(related="plan_id.currency_id")
     state = fields.Selection(
         [("due", "Due"), ("paid", "Paid"), ("missed", "Missed")], compute="_compute_state", string="Status"
@@ -31,7 +31,6 @@ class PracticePaymentPlanInstallment(models.Model):
     amount_open = fields.Monetary(
         string="Left to Pay",
         compute="_compute_state",
-        currency_field="currency_id",
         help="What the plan's payments have not covered of this installment yet.",
     )
     missed_date = fields.Date(string="Missed On", readonly=True, copy=False)

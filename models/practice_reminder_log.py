@@ -42,10 +42,8 @@ class PracticeReminderLog(models.Model):
 
     move_id = fields.Many2one(index=True)
     sent_at = fields.Datetime(string="Sent", required=True, readonly=True, default=fields.Datetime.now)
-    mail_message_id = fields.Many2one("mail.message", string="Email Message", readonly=True, ondelete="set null")
-    mail_notification_id = fields.Many2one(
-        "mail.notification", string="Email Delivery", readonly=True, ondelete="set null"
-    )
+    mail_message_id = fields.Many2one("mail.message", string="Email Message", readonly=True)
+    mail_notification_id = fields.Many2one("mail.notification", string="Email Delivery", readonly=True)
     email_state = fields.Selection(
         related="mail_notification_id.notification_status",
         string="Email",

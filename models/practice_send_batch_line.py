@@ -6,6 +6,8 @@ from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
+SEND_LINE_STATES = [("queued", "Queued"), ("sent", "Sent"), ("skipped", "Skipped")]
+
 
 class PracticeSendBatchLine(models.Model):
     """One invoice of a Bulk Send: queued, then sent or skipped (with why)."""
@@ -22,12 +24,7 @@ class PracticeSendBatchLine(models.Model):
     currency_id = fields.Many2one(related="move_id.currency_id")
     company_id = fields.Many2one(related="move_id.company_id", store=True, index=True)
     state = fields.Selection(
-        [("queued", "Queued"), ("sent", "Sent"), ("skipped", "Skipped")],
-        string="Status",
-        required=True,
-        readonly=True,
-        default="queued",
-        index=True,
+        SEND_LINE_STATES, string="Status", required=True, readonly=True, default="queued", index=True
     )
     reason = fields.Text(readonly=True, help="Why the invoice was not sent.")
     billing_to_print = fields.Boolean(

@@ -1,11 +1,11 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import UserError
 
 
 class PracticeSession(models.Model):
     _name = "practice.session"
     _description = "Therapy Session"
-    _inherit = ["mail.thread", "parent_billing.protected.mixin"]
+    _inherit = ["mail.thread", "parent_billing.protected.mixin", "parent_billing.rated.mixin"]
     _order = "date desc, id desc"
 
     client_id = fields.Many2one("practice.client", required=True, index=True, tracking=True)
@@ -38,25 +38,16 @@ class PracticeSession(models.Model):
     claim_id = fields.Many2one("practice.claim", index=True, copy=False, readonly=True)
     charge_ids = fields.One2many("practice.charge", "session_id", string="Charges")
 
-    @api.depends("product_id")
-    def _compute_unit_price(self):
-        for session in self:
-            session.unit_price = session.product_id.lst_price
-
     @api.depends("units", "unit_price", "currency_id")
     def _compute_amount(self):
         for session in self:
-            # A new session has no client yet, hence no company currency: round in the user's company's.
-            currency = session.currency_id or self.env.company.currency_id
-            session.amount = currency.round(session.units * session.unit_price)
+            session.amount = session._billing_rated_amount()
 
-    @api.constrains("units", "unit_price")
-    def _check_amounts(self):
-        for session in self:
-            if session.units <= 0:
-                raise ValidationError(self.env._("Session units must be above zero (got %s).", session.units))
-            if session.unit_price < 0:
-                raise ValidationError(self.env._("A session rate cannot be negative (got %s).", session.unit_price))
+    def _billing_rated_errors(self):
+        return (
+            self.env._("Session units must be above zero (got %s).", self.units),
+            self.env._("A session rate cannot be negative (got %s).", self.unit_price),
+        )
 
     def _billing_frozen_fields(self):
         """What a finalized session's charge or claim was built from."""
