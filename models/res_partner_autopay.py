@@ -15,7 +15,7 @@ class ResPartner(models.Model):
 
     billing_autopay_token_id = fields.Many2one(
         "payment.token",
-        string="Autopay Card",
+        "Autopay Card",
         readonly=True,
         copy=False,
         index="btree_not_null",
