@@ -14,7 +14,7 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     billing_credit_amount = fields.Monetary(
-        string="Unapplied Credit",
+        "Unapplied Credit",
         compute="_compute_billing_credit_amount",
         compute_sudo=True,
         currency_field="billing_credit_currency_id",
