@@ -5,7 +5,7 @@ from odoo.tools.image import image_data_uri
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
-from .portal import billing_portal_count, billing_portal_page
+from .portal import billing_portal_page
 
 
 class EstimatePortal(CustomerPortal):
@@ -15,12 +15,6 @@ class EstimatePortal(CustomerPortal):
 
     def _get_estimates_domain(self):
         return [("state", "!=", "draft")]
-
-    def _prepare_home_portal_values(self, counters):
-        values = super()._prepare_home_portal_values(counters)
-        if "estimate_count" in counters:
-            values["estimate_count"] = billing_portal_count("practice.estimate", self._get_estimates_domain())
-        return values
 
     @http.route(["/my/estimates", "/my/estimates/page/<int:page>"], type="http", auth="user", website=True)
     def portal_my_estimates(self, page=1, **kw):

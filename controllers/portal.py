@@ -68,9 +68,18 @@ class ParentBillingPortal(PortalAccount):
         ]
 
     def _prepare_home_portal_values(self, counters):
+        """The addon's document counters, in one place: the portal controllers
+        are merged into one, so the estimate and statement pages' domains
+        (estimate_portal.py, statement_portal.py) are methods of ``self``."""
         values = super()._prepare_home_portal_values(counters)
-        if "billing_count" in counters:
-            values["billing_count"] = billing_portal_count("account.move", self._get_billing_domain())
+        documents = {
+            "billing_count": ("account.move", self._get_billing_domain),
+            "estimate_count": ("practice.estimate", self._get_estimates_domain),
+            "statement_count": ("practice.statement", self._get_statements_domain),
+        }
+        for counter, (model, domain) in documents.items():
+            if counter in counters:
+                values[counter] = billing_portal_count(model, domain())
         return values
 
     def _get_invoices_domain(self, m_type=None):

@@ -4,7 +4,7 @@ from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
-from .portal import billing_portal_count, billing_portal_page
+from .portal import billing_portal_page
 
 
 class StatementPortal(CustomerPortal):
@@ -14,12 +14,6 @@ class StatementPortal(CustomerPortal):
     def _get_statements_domain(self):
         partners = request.env.user.partner_id._billing_portal_statement_partners()
         return [("partner_id", "in", partners.ids), ("state", "=", "sent")]
-
-    def _prepare_home_portal_values(self, counters):
-        values = super()._prepare_home_portal_values(counters)
-        if "statement_count" in counters:
-            values["statement_count"] = billing_portal_count("practice.statement", self._get_statements_domain())
-        return values
 
     @http.route(["/my/statements", "/my/statements/page/<int:page>"], type="http", auth="user", website=True)
     def portal_my_statements(self, page=1, **kw):

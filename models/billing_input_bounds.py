@@ -94,14 +94,14 @@ class PracticeSession(models.Model):
         today = fields.Date.context_today(self)
         earliest = today - relativedelta(years=SESSION_YEARS_BACK)
         latest = today + relativedelta(months=SESSION_MONTHS_AHEAD)
+        bounds = {"earliest": earliest, "latest": latest}
         for session in self:
             if session.date and not earliest <= session.date <= latest:
                 raise ValidationError(
                     self.env._(
                         "A session is dated from %(earliest)s to %(latest)s (got %(date)s).",
-                        earliest=earliest,
-                        latest=latest,
                         date=session.date,
+                        **bounds,
                     )
                 )
 

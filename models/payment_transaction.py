@@ -14,15 +14,14 @@ class PaymentTransaction(models.Model):
     _inherit = "payment.transaction"
 
     billing_amount_received = fields.Monetary(
-        string="Amount Received",
-        currency_field="currency_id",
+        "Amount Received",
         readonly=True,
         copy=False,
         help="What the processor reports it actually took, when it says so (empty: the transaction's amount).",
     )
     billing_refund_move_id = fields.Many2one(
         "account.move",
-        string="Refunded Invoice",
+        "Refunded Invoice",
         readonly=True,
         copy=False,
         help="On a refund asked with Issue Refund: the family invoice it refunds.",
@@ -258,12 +257,12 @@ class PaymentTransaction(models.Model):
         if staff_payment:
             staff_payment.payment_transaction_id = self
             self.payment_id = staff_payment
+            names = {"ref": self.reference, "payment": staff_payment.name}
             family.message_post(
                 body=self.env._(
                     "Processor transaction %(ref)s matches payment %(payment)s already recorded by staff; "
                     "no second payment was created.",
-                    ref=self.reference,
-                    payment=staff_payment.name,
+                    **names,
                 )
             )
         return staff_payment

@@ -10,22 +10,27 @@ BILLING_METHODS = [
 ]
 
 
+def billing_default_ref(xmlid):
+    """A field default: the record ``xmlid``, or empty when it was deleted."""
+    return lambda self: self.env.ref(xmlid, raise_if_not_found=False)
+
+
 class ResCompany(models.Model):
     _inherit = "res.company"
 
     billing_payment_term_id = fields.Many2one(
         "account.payment.term",
         string="Invoice Payment Terms",
-        default=lambda self: self.env.ref("account.account_payment_term_30days", raise_if_not_found=False),
+        default=billing_default_ref("account.account_payment_term_30days"),
         help="Default due date of new family invoices: today plus these terms.",
     )
     billing_invoice_footer = fields.Text(
-        string="Invoice Footer",
+        "Invoice Footer",
         translate=True,
         help="Printed at the bottom of every family invoice PDF and portal page.",
     )
     billing_payment_instructions = fields.Text(
-        string="Payment Instructions",
+        "Payment Instructions",
         translate=True,
         help="Shown to parents when no online payment provider is connected, "
         "e.g. 'Mail check to ...' or 'ACH info: ...'.",
@@ -34,8 +39,23 @@ class ResCompany(models.Model):
         "mail.template",
         string="Invoice Email",
         domain=[("model", "=", "account.move")],
-        default=lambda self: self.env.ref("parent_billing.mail_template_parent_invoice", raise_if_not_found=False),
+        default=billing_default_ref("parent_billing.mail_template_parent_invoice"),
         help="Notification sent to the parent when an invoice is sent.",
+    )
+    billing_journal_check_id = fields.Many2one(
+        "account.journal", string="Check Journal", domain=[("type", "in", ("bank", "cash"))]
+    )
+    billing_journal_ach_id = fields.Many2one(
+        "account.journal", string="ACH Journal", domain=[("type", "in", ("bank", "cash"))]
+    )
+    billing_journal_card_id = fields.Many2one(
+        "account.journal", string="Card Journal", domain=[("type", "in", ("bank", "cash"))]
+    )
+    billing_journal_cash_id = fields.Many2one(
+        "account.journal", string="Cash Journal", domain=[("type", "in", ("bank", "cash"))]
+    )
+    billing_journal_other_id = fields.Many2one(
+        "account.journal", string="Other Journal", domain=[("type", "in", ("bank", "cash"))]
     )
     billing_late_fee_type = fields.Selection(
         [("none", "No late fee"), ("flat", "Flat amount"), ("percent", "Percent of open balance")],
@@ -56,23 +76,8 @@ class ResCompany(models.Model):
     billing_late_fee_product_id = fields.Many2one(
         "product.product",
         string="Late Fee Service",
-        default=lambda self: self.env.ref("parent_billing.product_late_fee", raise_if_not_found=False),
+        default=billing_default_ref("parent_billing.product_late_fee"),
         help="Its income account receives late fees.",
-    )
-    billing_journal_check_id = fields.Many2one(
-        "account.journal", string="Check Journal", domain=[("type", "in", ("bank", "cash"))]
-    )
-    billing_journal_ach_id = fields.Many2one(
-        "account.journal", string="ACH Journal", domain=[("type", "in", ("bank", "cash"))]
-    )
-    billing_journal_card_id = fields.Many2one(
-        "account.journal", string="Card Journal", domain=[("type", "in", ("bank", "cash"))]
-    )
-    billing_journal_cash_id = fields.Many2one(
-        "account.journal", string="Cash Journal", domain=[("type", "in", ("bank", "cash"))]
-    )
-    billing_journal_other_id = fields.Many2one(
-        "account.journal", string="Other Journal", domain=[("type", "in", ("bank", "cash"))]
     )
 
     @api.constrains("billing_late_fee_type", "billing_late_fee_amount", "billing_late_fee_days")

@@ -10,13 +10,13 @@ class ResCompany(models.Model):
 
     billing_autopay_when = fields.Selection(
         [("send", "When the invoice is sent"), ("due", "On the due date")],
-        string="Autopay Charges",
+        "Autopay Charges",
         default="due",
         required=True,
         help="When the saved card of a parent who turned autopay on is charged for an invoice's balance.",
     )
     billing_autopay_retry_days = fields.Char(
-        string="Autopay Retries (days)",
+        "Autopay Retries (days)",
         default="1,3",
         help="Days after the first declined charge on which it is tried again, separated by commas "
         "(e.g. 1,3: one day and three days after). Empty: a declined charge is not tried again. "

@@ -45,13 +45,14 @@ class ResCompany(models.Model):
     @api.constrains("billing_npi", "billing_tin", "billing_gfe_dispute_threshold")
     def _check_billing_estimate_fields(self):
         for company in self:
+            names = {"company": company.name}
             if company.billing_npi and not npi_is_valid(company.billing_npi.strip()):
                 raise ValidationError(
                     self.env._(
                         "The NPI %(npi)s of %(company)s is not valid: it has 10 digits and its last digit is the "
                         "check digit.",
                         npi=company.billing_npi,
-                        company=company.name,
+                        **names,
                     )
                 )
             if company.billing_tin and not re.fullmatch(r"\d{9}", company._billing_tin_digits()):
@@ -59,7 +60,7 @@ class ResCompany(models.Model):
                     self.env._(
                         "The TIN %(tin)s of %(company)s is not valid: it has 9 digits (e.g. 12-3456789).",
                         tin=company.billing_tin,
-                        company=company.name,
+                        **names,
                     )
                 )
             threshold = company.billing_gfe_dispute_threshold
@@ -67,7 +68,7 @@ class ResCompany(models.Model):
                 raise ValidationError(
                     self.env._(
                         "The estimate guard of %(company)s must be above zero and at most 400.00 (got %(amount)s).",
-                        company=company.name,
                         amount=threshold,
+                        **names,
                     )
                 )

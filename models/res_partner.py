@@ -4,6 +4,16 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from .account_move import BILLING_OPEN_STATES
 
 
+def billing_pause_fields(paused_string, paused_help, reason_string):
+    """The flag and the reason of a pause staff put on a contact (reminders,
+    collections): staff-only, set by their actions only, tracked."""
+    staff = {"readonly": True, "tracking": True, "groups": "parent_billing.parent_billing_group_user"}
+    return (
+        fields.Boolean(paused_string, help=paused_help, **staff),
+        fields.Char(reason_string, help="Staff only, never shown to the parent.", **staff),
+    )
+
+
 class ResPartner(models.Model):
     """A parent's payment reminders can be paused by staff (payment plan,
     dispute). Billing users do it with Pause Reminders / Resume Reminders,
@@ -11,19 +21,10 @@ class ResPartner(models.Model):
 
     _inherit = "res.partner"
 
-    billing_reminders_paused = fields.Boolean(
-        string="Payment Reminders Paused",
-        readonly=True,
-        tracking=True,
-        groups="parent_billing.parent_billing_group_user",
-        help="No payment reminder goes to this parent (e.g. a payment plan or a dispute).",
-    )
-    billing_reminders_pause_reason = fields.Char(
-        string="Why Reminders Are Paused",
-        readonly=True,
-        tracking=True,
-        groups="parent_billing.parent_billing_group_user",
-        help="Staff only, never shown to the parent.",
+    billing_reminders_paused, billing_reminders_pause_reason = billing_pause_fields(
+        "Payment Reminders Paused",
+        "No payment reminder goes to this parent (e.g. a payment plan or a dispute).",
+        "Why Reminders Are Paused",
     )
 
     @api.constrains("billing_reminders_paused", "billing_reminders_pause_reason")
@@ -41,15 +42,19 @@ class ResPartner(models.Model):
         """Staff: no more payment reminders to these parents, with a reason
         (logged on the contact)."""
         self._billing_check_reminder_access()
+        missing = self.env._(
+            "Pausing the payment reminders of %(parent)s needs a reason (e.g. payment plan, dispute).",
+            parent=", ".join(self.mapped("display_name")),
+        )
+        return self._billing_pause("billing_reminders_paused", "billing_reminders_pause_reason", reason, missing)
+
+    def _billing_pause(self, paused_field, reason_field, reason, missing):
+        """Set a pause (its flag and reason fields) on these contacts, staff
+        checked by the caller; an empty reason raises ``missing``."""
         reason = (reason or "").strip()
         if not reason:
-            raise UserError(
-                self.env._(
-                    "Pausing the payment reminders of %(parent)s needs a reason (e.g. payment plan, dispute).",
-                    parent=", ".join(self.mapped("display_name")),
-                )
-            )
-        self.sudo().write({"billing_reminders_paused": True, "billing_reminders_pause_reason": reason})
+            raise UserError(missing)
+        self.sudo().write({paused_field: True, reason_field: reason})
         return True
 
     def action_billing_resume_reminders(self):
@@ -62,10 +67,14 @@ class ResPartner(models.Model):
     def action_billing_open_pause_reminders(self):
         self.ensure_one()
         self._billing_check_reminder_access()
+        return self._billing_pause_dialog(self.env._("Pause Payment Reminders"), "res.partner.billing.pause")
+
+    def _billing_pause_dialog(self, name, wizard):
+        """The dialog (``wizard``, a pause mixin model) asking the reason of a pause on this contact."""
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Pause Payment Reminders"),
-            "res_model": "res.partner.billing.pause",
+            "name": name,
+            "res_model": wizard,
             "view_mode": "form",
             "target": "new",
             "context": {"default_partner_id": self.id},

@@ -71,13 +71,13 @@ class ResPartner(models.Model):
                         ["|", ("partner_id", "=", partner.id), ("guardian_ids.partner_id", "=", partner.id)], limit=1
                     )
                 )
+                names = {"partner": partner.display_name, "client": client.name}
                 if client.partner_id == partner:
                     raise UserError(
                         self.env._(
                             "%(partner)s is the responsible parent of %(client)s: a responsible parent is a contact "
                             "of their own and cannot be put under another contact.",
-                            partner=partner.display_name,
-                            client=client.name,
+                            **names,
                         )
                     )
                 if client:
@@ -85,8 +85,7 @@ class ResPartner(models.Model):
                         self.env._(
                             "%(partner)s is a guardian of %(client)s: a guardian is a contact of their own and cannot "
                             "be put under another contact.",
-                            partner=partner.display_name,
-                            client=client.name,
+                            **names,
                         )
                     )
 

@@ -15,7 +15,7 @@ class ResPartner(models.Model):
 
     billing_autopay_token_id = fields.Many2one(
         "payment.token",
-        string="Autopay Card",
+        "Autopay Card",
         readonly=True,
         copy=False,
         index="btree_not_null",
@@ -162,15 +162,13 @@ class ResPartner(models.Model):
                 )
             )
             sudo_self.write({"billing_autopay_token_id": token.id, "billing_autopay_consent_id": consent.id})
-            sudo_self.message_post(
-                body=self.env._(
-                    "Autopay turned on by %(user)s with card %(card)s. Consent: %(wording)s",
-                    user=user.name,
-                    card=token.display_name,
-                    wording=expected,
-                ),
-                subtype_xmlid="mail.mt_note",
+            body = self.env._(
+                "Autopay turned on by %(user)s with card %(card)s. Consent: %(wording)s",
+                user=user.name,
+                card=token.display_name,
+                wording=expected,
             )
+            sudo_self.message_post(body=body, subtype_xmlid="mail.mt_note")
             sudo_self._billing_autopay_email("parent_billing.mail_template_autopay_on", consent)
         return consent
 

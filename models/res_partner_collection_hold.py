@@ -1,5 +1,7 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import AccessError, ValidationError
+
+from .res_partner import billing_pause_fields
 
 
 class ResPartner(models.Model):
@@ -10,19 +12,10 @@ class ResPartner(models.Model):
 
     _inherit = "res.partner"
 
-    billing_collections_paused = fields.Boolean(
-        string="Collections Paused",
-        readonly=True,
-        tracking=True,
-        groups="parent_billing.parent_billing_group_user",
-        help="No late fee, no payment reminder and no autopay charge on this account's invoices.",
-    )
-    billing_collections_pause_reason = fields.Char(
-        string="Why Collections Are Paused",
-        readonly=True,
-        tracking=True,
-        groups="parent_billing.parent_billing_group_user",
-        help="Staff only, never shown to the parent.",
+    billing_collections_paused, billing_collections_pause_reason = billing_pause_fields(
+        "Collections Paused",
+        "No late fee, no payment reminder and no autopay charge on this account's invoices.",
+        "Why Collections Are Paused",
     )
     billing_collections_hold_end_date = fields.Date(
         string="Collections Resumed On",
@@ -42,18 +35,12 @@ class ResPartner(models.Model):
     def _billing_pause_collections(self, reason):
         """Staff: hold collections on these accounts, with a reason (logged on the contact)."""
         self._billing_check_collections_access()
-        reason = (reason or "").strip()
-        if not reason:
-            raise UserError(
-                self.env._(
-                    "Pausing the collections of %(parent)s needs a reason.",
-                    parent=", ".join(self.mapped("display_name")),
-                )
-            )
-        self.commercial_partner_id.sudo().write(
-            {"billing_collections_paused": True, "billing_collections_pause_reason": reason}
+        missing = self.env._(
+            "Pausing the collections of %(parent)s needs a reason.", parent=", ".join(self.mapped("display_name"))
         )
-        return True
+        return self.commercial_partner_id._billing_pause(
+            "billing_collections_paused", "billing_collections_pause_reason", reason, missing
+        )
 
     def action_billing_resume_collections(self):
         """Staff: collections go on from today (late-fee days and reminder offsets count from it)."""
@@ -70,14 +57,9 @@ class ResPartner(models.Model):
     def action_billing_open_pause_collections(self):
         self.ensure_one()
         self._billing_check_collections_access()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Pause Collections"),
-            "res_model": "res.partner.billing.collections.pause",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_partner_id": self.commercial_partner_id.id},
-        }
+        return self.commercial_partner_id._billing_pause_dialog(
+            self.env._("Pause Collections"), "res.partner.billing.collections.pause"
+        )
 
     def _billing_check_collections_access(self):
         if not self.env.user.has_group("parent_billing.parent_billing_group_user"):

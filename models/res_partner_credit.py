@@ -14,7 +14,7 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     billing_credit_amount = fields.Monetary(
-        string="Unapplied Credit",
+        "Unapplied Credit",
         compute="_compute_billing_credit_amount",
         compute_sudo=True,
         currency_field="billing_credit_currency_id",
@@ -112,12 +112,12 @@ class ResPartner(models.Model):
         credits = partner._billing_open_credits(company)
         available = currency.round(-sum(credits.mapped("amount_residual")))
         if currency.compare_amounts(amount, available) > 0:
+            amounts = {"amount": currency.format(amount), "available": currency.format(available)}
             raise UserError(
                 self.env._(
                     "The refund %(amount)s is more than the %(available)s of unapplied credit of %(parent)s.",
-                    amount=currency.format(amount),
-                    available=currency.format(available),
                     parent=partner.display_name,
+                    **amounts,
                 )
             )
         journal = company._billing_journal(method)

@@ -60,12 +60,9 @@ class ResPartner(models.Model):
         if not math.isfinite(value) or currency.compare_amounts(value, 0) <= 0:
             raise UserError(self.env._("The payment amount must be above zero (got %(amount)s).", amount=amount))
         if currency.compare_amounts(value, total) > 0:
+            amounts = {"amount": currency.format(value), "total": currency.format(total)}
             raise UserError(
-                self.env._(
-                    "The payment %(amount)s is more than the %(total)s of your open invoices.",
-                    amount=currency.format(value),
-                    total=currency.format(total),
-                )
+                self.env._("The payment %(amount)s is more than the %(total)s of your open invoices.", **amounts)
             )
         # A charge of one of them in progress (Pay now, autopay) refuses it, naming it.
         invoices._billing_check_chargeable(value)

@@ -7,8 +7,8 @@ class AccountMoveBillingSendOverEstimate(models.TransientModel):
     _description = "Send Over Estimate"
 
     currency_id = fields.Many2one(related="move_id.currency_id")
-    estimated = fields.Monetary(related="move_id.billing_estimate_amount", currency_field="currency_id")
-    billed = fields.Monetary(related="move_id.billing_estimate_billed", currency_field="currency_id")
+    estimated = fields.Monetary(related="move_id.billing_estimate_amount")
+    billed = fields.Monetary(related="move_id.billing_estimate_billed")
 
     def action_send(self):
         return self._billing_apply_reason(self.move_id._billing_send_over_estimate)

@@ -10,12 +10,22 @@ class PracticeChargeBillingRun(models.TransientModel):
     _name = "practice.charge.billing.run"
     _description = "Start a Billing Run"
 
+    @api.model
+    def _default_date_to(self):
+        return fields.Date.context_today(self).replace(day=1) - timedelta(days=1)
+
     company_id = fields.Many2one(
         "res.company",
         string="Practice",
         required=True,
         default=lambda self: self.env.company,
         domain=lambda self: [("id", "in", self.env.companies.ids)],
+    )
+    client_ids = fields.Many2many(
+        "practice.client",
+        string="Clients",
+        domain="[('company_id', '=', company_id)]",
+        help="Only these clients; empty: all clients of the practice.",
     )
     date_to = fields.Date(
         string="Bill Charges Up To",
@@ -25,20 +35,10 @@ class PracticeChargeBillingRun(models.TransientModel):
         "(a month-end run bills the month just closed).",
     )
 
-    @api.model
-    def _default_date_to(self):
-        return fields.Date.context_today(self).replace(day=1) - timedelta(days=1)
-
     bill_to_mode = fields.Selection(
         lambda self: self.env["practice.client"]._fields["bill_to_mode"].selection,
         string="Bill-to",
         help="Only clients of this bill-to mode; empty: all.",
-    )
-    client_ids = fields.Many2many(
-        "practice.client",
-        string="Clients",
-        domain="[('company_id', '=', company_id)]",
-        help="Only these clients; empty: all clients of the practice.",
     )
     due_date = fields.Date(help="Empty: each invoice is due after the practice's payment terms (Invoice Settings).")
     notes = fields.Html(help="Printed on every invoice of the run and shown to the parents in the portal.")
@@ -66,17 +66,6 @@ class PracticeChargeBillingRun(models.TransientModel):
             elif context.get("active_model") == "practice.client":
                 res["client_ids"] = [fields.Command.set(context["active_ids"])]
         return res
-
-    def _prepare_run_vals(self):
-        self.ensure_one()
-        return {
-            "company_id": self.company_id.id,
-            "date_to": self.date_to,
-            "bill_to_mode": self.bill_to_mode,
-            "client_ids": [fields.Command.set(self.client_ids._origin.ids)],
-            "due_date": self.due_date,
-            "notes": self.notes,
-        }
 
     @api.depends("company_id", "date_to", "bill_to_mode", "client_ids")
     def _compute_preview(self):
@@ -113,6 +102,17 @@ class PracticeChargeBillingRun(models.TransientModel):
         # Staff read runs but never write them: the run's lines are the billing run's own record.
         run = self.env["practice.billing.run"].sudo().create(self._prepare_run_vals())
         return run.sudo(False).action_start()
+
+    def _prepare_run_vals(self):
+        self.ensure_one()
+        return {
+            "company_id": self.company_id.id,
+            "date_to": self.date_to,
+            "bill_to_mode": self.bill_to_mode,
+            "client_ids": [fields.Command.set(self.client_ids._origin.ids)],
+            "due_date": self.due_date,
+            "notes": self.notes,
+        }
 
 
 class PracticeChargeBillingRunPreview(models.TransientModel):

@@ -42,12 +42,12 @@ class PracticeStatementGenerate(models.TransientModel):
             partners = Statement._billing_parents()
         statements = Statement._billing_generate(partners, self.date_from, self.date_to)
         if not statements:
+            period = {"start": self.date_from, "end": self.date_to}
             raise UserError(
                 self.env._(
                     "No statement to make: no parent had activity from %(start)s to %(end)s "
                     "or an open balance at its end.",
-                    start=self.date_from,
-                    end=self.date_to,
+                    **period,
                 )
             )
         if self.send:

@@ -7,6 +7,3 @@ class ResPartnerBillingCollectionsPause(models.TransientModel):
     _description = "Pause Collections"
 
     partner_id = fields.Many2one(string="Account")
-
-    def action_pause(self):
-        return self._billing_apply_pause(self.partner_id._billing_pause_collections)

@@ -7,6 +7,3 @@ class ResPartnerBillingPause(models.TransientModel):
     _description = "Pause Payment Reminders"
 
     partner_id = fields.Many2one(string="Parent")
-
-    def action_pause(self):
-        return self._billing_apply_pause(self.partner_id._billing_pause_reminders)

@@ -12,8 +12,12 @@ class ResPartnerBillingPauseMixin(models.AbstractModel):
     partner_id = fields.Many2one("res.partner", required=True)
     reason = fields.Char(required=True)
 
-    def _billing_apply_pause(self, action):
-        """Run ``action`` (a method of the contact) with the reason; close the dialog."""
+    def action_pause(self):
+        """Pause with the reason (the contact's method checks and logs it); close the dialog."""
         self.ensure_one()
-        action(self.reason)
+        pause = {
+            "res.partner.billing.pause": self.partner_id._billing_pause_reminders,
+            "res.partner.billing.collections.pause": self.partner_id._billing_pause_collections,
+        }[self._name]
+        pause(self.reason)
         return {"type": "ir.actions.act_window_close"}
