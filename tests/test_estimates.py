@@ -18,7 +18,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, tagged
 
-from .common import BillingCommon, html_text
+from .common import BillingCommon, JsonRpcMixin, html_text
 
 
 class EstimateCommon(BillingCommon):
@@ -258,7 +258,7 @@ class TestVarianceGuard(EstimateCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestEstimatePdfAndPortal(EstimateCommon, HttpCase):
+class TestEstimatePdfAndPortal(JsonRpcMixin, EstimateCommon, HttpCase):
     def test_pdf_has_every_required_item(self):
         self.company.write({"name": "Bright Steps Therapy", "logo": False})
         estimate = self._estimate(sessions=10)
@@ -309,11 +309,14 @@ class TestEstimatePdfAndPortal(EstimateCommon, HttpCase):
         url = f"/my/estimates/{estimate.id}"
         response = self.url_open(url)
         self.assertIn("/web/login", response.url, "behind login")
+        counters = {"counters": ["estimate_count"]}
         self.authenticate("david", "david-pass-1234")
         self.assertNotIn(estimate.name, html_text(self.url_open(url).text))
         self.assertNotIn(estimate.name, html_text(self.url_open("/my/estimates").text))
+        self.assertEqual(self._jsonrpc("/my/counters", counters)["result"], {"estimate_count": 0})
         self.authenticate("maria", "maria-pass-1234")
         self.assertIn(estimate.name, html_text(self.url_open("/my/estimates").text))
+        self.assertEqual(self._jsonrpc("/my/counters", counters)["result"], {"estimate_count": 1})
         page = html_text(self.url_open(url).text)
         for item in (estimate.name, "06/14/2019", "F84.0", "$400 or more"):
             self.assertIn(item, page)
