@@ -36,9 +36,7 @@ class AccountMove(models.Model):
         string="Dispute Notice Received", readonly=True, copy=False, help="The date of the dispute notice."
     )
     billing_dispute_resolved_date = fields.Date(string="Dispute Resolved On", readonly=True, copy=False)
-    billing_dispute_amount = fields.Monetary(
-        string="Owed After Determination", readonly=True, copy=False, currency_field="currency_id"
-    )
+    billing_dispute_amount = fields.Monetary(string="Owed After Determination", readonly=True, copy=False)
     billing_days_since_sent = fields.Integer(
         string="Days Since First Sent",
         compute="_compute_billing_days_since_sent",

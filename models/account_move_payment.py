@@ -32,7 +32,6 @@ class AccountMove(models.Model):
     billing_amount_refundable = fields.Monetary(
         string="Refundable",
         compute="_compute_billing_amount_refundable",
-        currency_field="currency_id",
         help="What Issue Refund can give back: the amount paid, or on a voided invoice the money that "
         "arrived after the void and stays as the parent's credit.",
     )
