@@ -319,26 +319,26 @@ class AccountMove(models.Model):
             label = self.env._("Discount") if kind == "discount" else self.env._("Surcharge")
             if amount_type == "percent":
                 label = f"{label} ({value:g}%)"
-        product = self.env.ref("parent_billing.product_billing_adjustment")
-        self.write(
+        sequence = max(self.invoice_line_ids.mapped("sequence"), default=0) + 1
+        line = self._billing_adjustment_line(
+            label, amount, billing_is_adjustment=True, billing_adjustment_percent=percent, sequence=sequence
+        )
+        self.write({"invoice_line_ids": [line]})
+        return True
+
+    def _billing_adjustment_line(self, name, amount, **vals):
+        """The command creating an untaxed line of the adjustment product:
+        ``name`` for ``amount`` (a discount, a surcharge, a credit)."""
+        return fields.Command.create(
             {
-                "invoice_line_ids": [
-                    fields.Command.create(
-                        {
-                            "product_id": product.id,
-                            "name": label,
-                            "quantity": 1.0,
-                            "price_unit": amount,
-                            "tax_ids": [fields.Command.clear()],
-                            "billing_is_adjustment": True,
-                            "billing_adjustment_percent": percent,
-                            "sequence": max(self.invoice_line_ids.mapped("sequence"), default=0) + 1,
-                        }
-                    )
-                ]
+                "product_id": self.env.ref("parent_billing.product_billing_adjustment").id,
+                "name": name,
+                "quantity": 1.0,
+                "price_unit": amount,
+                "tax_ids": [fields.Command.clear()],
+                **vals,
             }
         )
-        return True
 
     def _billing_adjustment_lines(self):
         """(lines, adjustments): the product lines of this invoice that are not

@@ -216,15 +216,7 @@ class AccountMove(models.Model):
                 "reversed_entry_id": self.id,
                 "ref": self.env._("Dispute resolution of %(move)s", move=self.name),
                 "invoice_line_ids": [
-                    fields.Command.create(
-                        {
-                            "product_id": self.env.ref("parent_billing.product_billing_adjustment").id,
-                            "name": self.env._("Dispute resolution credit on %s", self.name),
-                            "quantity": 1.0,
-                            "price_unit": credit,
-                            "tax_ids": [fields.Command.clear()],
-                        }
-                    )
+                    self._billing_adjustment_line(self.env._("Dispute resolution credit on %s", self.name), credit)
                 ],
             }
         )
