@@ -30,7 +30,7 @@ class AccountMove(models.Model):
         "from the transaction, a refund above what was paid): see the invoice's messages.",
     )
     billing_amount_refundable = fields.Monetary(
-        string="Refundable",
+        "Refundable",
         compute="_compute_billing_amount_refundable",
         help="What Issue Refund can give back: the amount paid, or on a voided invoice the money that "
         "arrived after the void and stays as the parent's credit.",
