@@ -33,23 +33,21 @@ class AccountMove(models.Model):
 
     _inherit = "account.move"
 
-    billing_send_line_ids = fields.One2many(
-        "practice.send.batch.line", "move_id", string="Bulk Sends", readonly=True, copy=False
-    )
+    billing_send_line_ids = fields.One2many("practice.send.batch.line", "move_id", string="Bulk Sends", readonly=True)
     billing_send_queued = fields.Boolean(
-        string="In Send Queue",
+        "In Send Queue",
         compute="_compute_billing_send",
         store=True,
         help="Queued by a Bulk Send: it is being sent in the background.",
     )
     billing_send_error = fields.Text(
-        string="Not Sent Because",
+        "Not Sent Because",
         compute="_compute_billing_send",
         store=True,
         help="Why the last Bulk Send skipped this invoice; empty once it is sent.",
     )
     billing_send_pending = fields.Boolean(
-        string="Being Sent",
+        "Being Sent",
         readonly=True,
         copy=False,
         help="Posted and numbered by a Bulk Send, its PDF and email not made yet: not in the parent's portal and "
