@@ -2,8 +2,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
-from odoo.tools.sql import column_exists, create_column
+from odoo.tools.sql import column_exists, create_column, create_index
 
 from .account_move_seal import billing_transition
 
@@ -76,11 +75,8 @@ class AccountMove(models.Model):
     def init(self):
         res = super().init()
         # The runs look for half-sent invoices: a handful among millions.
-        self.env.cr.execute(
-            SQL(
-                "CREATE INDEX IF NOT EXISTS account_move_billing_send_pending_idx ON account_move (id) "
-                "WHERE billing_send_pending"
-            )
+        create_index(
+            self.env.cr, "account_move_billing_send_pending_idx", "account_move", ["id"], where="billing_send_pending"
         )
         return res
 
