@@ -22,7 +22,7 @@ class AccountMove(models.Model):
 
     billing_dispute_state = fields.Selection(
         DISPUTE_STATES,
-        string="Dispute",
+        "Dispute",
         default="none",
         required=True,
         readonly=True,
