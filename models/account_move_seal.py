@@ -112,8 +112,8 @@ class AccountMove(models.Model):
         string="Family Invoice",
         compute="_compute_billing_origin_id",
         store=True,
-        recursive=True,
         index="btree_not_null",
+        recursive=True,
         help="On a document made from a family invoice (late fee, reversal, credit note): that invoice.",
     )
     billing_can_send = fields.Boolean(compute="_compute_billing_can")
