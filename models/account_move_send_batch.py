@@ -34,13 +34,13 @@ class AccountMove(models.Model):
 
     billing_send_line_ids = fields.One2many("practice.send.batch.line", "move_id", string="Bulk Sends", readonly=True)
     billing_send_queued = fields.Boolean(
-        "In Send Queue",
-        compute="_compute_billing_send",
+        string="In Send Queue",
         store=True,
+        compute="_compute_billing_send",
         help="Queued by a Bulk Send: it is being sent in the background.",
     )
     billing_send_error = fields.Text(
-        "Not Sent Because",
+        string="Not Sent Because",
         compute="_compute_billing_send",
         store=True,
         help="Why the last Bulk Send skipped this invoice; empty once it is sent.",
