@@ -16,6 +16,8 @@ says what may change a family document:
   states each is allowed and whether it needs a billing manager. The model
   checks (``_billing_check_transition``) and the buttons' ``invisible``
   conditions (the ``billing_can_*`` fields) both read it.
+- ``BILLING_STATE_ERRORS``, ``BILLING_MANAGER_ERRORS`` and ``BILLING_REFUSALS``
+  hold the whole sentences of the refusals (translated when raised).
 - The billing actions do their work inside ``_billing_transition()``. Outside
   of it, on family documents (the invoice and what is made from it: late
   fees, reversals, credit notes), Odoo's generic controls are routed to the
