@@ -1,19 +1,10 @@
-import logging
 import math
 from contextlib import contextmanager
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-_logger = logging.getLogger(__name__)
-
-BILLING_STATES = [
-    ("draft", "Draft"),
-    ("sent", "Sent"),
-    ("paid", "Paid"),
-    ("overdue", "Overdue"),
-    ("voided", "Voided"),
-]
+BILLING_STATES = [("draft", "Draft"), ("sent", "Sent"), ("paid", "Paid"), ("overdue", "Overdue"), ("voided", "Voided")]
 # The billing states of an invoice the parent still owes on: the one spelling
 # (the views' "Open" filter and the Billing AR SQL say the same).
 BILLING_OPEN_STATES = ("sent", "overdue")
@@ -24,11 +15,10 @@ class AccountMove(models.Model):
 
     practice_client_id = fields.Many2one(
         "practice.client",
-        string="Client",
-        index="btree_not_null",
-        readonly=False,
+        "Client",
         copy=False,
         tracking=True,
+        index="btree_not_null",
         help="Set on family invoices: the child whose sessions are billed to the parent.",
     )
     billing_state = fields.Selection(
@@ -38,7 +28,6 @@ class AccountMove(models.Model):
         store=True,
         index="btree_not_null",
         tracking=True,
-        copy=False,
     )
     billing_sent_date = fields.Datetime(string="Sent On", readonly=True, copy=False)
     billing_overdue = fields.Boolean(
@@ -58,25 +47,16 @@ class AccountMove(models.Model):
         readonly=True,
     )
     billing_payment_ids = fields.One2many("account.payment", "billing_move_id", string="Payment Log", readonly=True)
-    billing_amount_fees = fields.Monetary(
-        string="Late Fees Total", compute="_compute_billing_amounts", store=True, currency_field="currency_id"
-    )
+    billing_amount_fees = fields.Monetary(string="Late Fees Total", compute="_compute_billing_amounts", store=True)
     billing_amount_total = fields.Monetary(
         string="Total Due",
         compute="_compute_billing_amounts",
         store=True,
-        currency_field="currency_id",
         help="Invoice total plus posted late fees.",
     )
-    billing_amount_credited = fields.Monetary(
-        string="Credited", compute="_compute_billing_amounts", store=True, currency_field="currency_id"
-    )
-    billing_amount_paid = fields.Monetary(
-        string="Amount Paid", compute="_compute_billing_amounts", store=True, currency_field="currency_id"
-    )
-    billing_amount_due = fields.Monetary(
-        string="Balance", compute="_compute_billing_amounts", store=True, currency_field="currency_id"
-    )
+    billing_amount_credited = fields.Monetary(string="Credited", compute="_compute_billing_amounts", store=True)
+    billing_amount_paid = fields.Monetary(string="Amount Paid", compute="_compute_billing_amounts", store=True)
+    billing_amount_due = fields.Monetary(string="Balance", compute="_compute_billing_amounts", store=True)
 
     billing_email_state = fields.Selection(
         [("queued", "Queued"), ("sent", "Delivered"), ("failed", "Not delivered")],
@@ -161,18 +141,17 @@ class AccountMove(models.Model):
         "reversal_move_ids.amount_total",
     )
     def _compute_billing_amounts(self):
-        for move in self:
-            if not move._billing_family():
-                move.update(
-                    {
-                        "billing_amount_fees": 0.0,
-                        "billing_amount_total": 0.0,
-                        "billing_amount_credited": 0.0,
-                        "billing_amount_paid": 0.0,
-                        "billing_amount_due": 0.0,
-                    }
-                )
-                continue
+        family = self._billing_family()
+        (self - family).update(
+            {
+                "billing_amount_fees": 0.0,
+                "billing_amount_total": 0.0,
+                "billing_amount_credited": 0.0,
+                "billing_amount_paid": 0.0,
+                "billing_amount_due": 0.0,
+            }
+        )
+        for move in family:
             fees = move._billing_fees()
             credits = move.reversal_move_ids.filtered(lambda m: m.state == "posted")
             total = move.amount_total + sum(fees.mapped("amount_total"))
@@ -340,26 +319,26 @@ class AccountMove(models.Model):
             label = self.env._("Discount") if kind == "discount" else self.env._("Surcharge")
             if amount_type == "percent":
                 label = f"{label} ({value:g}%)"
-        product = self.env.ref("parent_billing.product_billing_adjustment")
-        self.write(
+        sequence = max(self.invoice_line_ids.mapped("sequence"), default=0) + 1
+        line = self._billing_adjustment_line(
+            label, amount, billing_is_adjustment=True, billing_adjustment_percent=percent, sequence=sequence
+        )
+        self.write({"invoice_line_ids": [line]})
+        return True
+
+    def _billing_adjustment_line(self, name, amount, **vals):
+        """The command creating an untaxed line of the adjustment product:
+        ``name`` for ``amount`` (a discount, a surcharge, a credit)."""
+        return fields.Command.create(
             {
-                "invoice_line_ids": [
-                    fields.Command.create(
-                        {
-                            "product_id": product.id,
-                            "name": label,
-                            "quantity": 1.0,
-                            "price_unit": amount,
-                            "tax_ids": [fields.Command.clear()],
-                            "billing_is_adjustment": True,
-                            "billing_adjustment_percent": percent,
-                            "sequence": max(self.invoice_line_ids.mapped("sequence"), default=0) + 1,
-                        }
-                    )
-                ]
+                "product_id": self.env.ref("parent_billing.product_billing_adjustment").id,
+                "name": name,
+                "quantity": 1.0,
+                "price_unit": amount,
+                "tax_ids": [fields.Command.clear()],
+                **vals,
             }
         )
-        return True
 
     def _billing_adjustment_lines(self):
         """(lines, adjustments): the product lines of this invoice that are not
@@ -473,6 +452,7 @@ class AccountMove(models.Model):
         """Queue the invoice email to the parent again (e.g. after a failed
         delivery or a corrected email address)."""
         self._billing_check_transition("resend")
+        note = self.env._("Invoice email sent again by %(user)s.", user=self.env.user.name)
         for move in self:
             if not move.partner_id.email:
                 raise UserError(
@@ -483,10 +463,7 @@ class AccountMove(models.Model):
                     )
                 )
             move._billing_notify_parent()
-            move.message_post(
-                body=self.env._("Invoice email sent again by %(user)s.", user=self.env.user.name),
-                subtype_xmlid="mail.mt_note",
-            )
+            move.message_post(body=note, subtype_xmlid="mail.mt_note")
         return True
 
     def action_billing_delete_draft(self):

@@ -196,11 +196,12 @@ class AccountMove(models.Model):
 
     def _billing_charge_not_sent(self, tx, error):
         """Note that charge ``tx`` could not be sent to the provider."""
+        values = tx._billing_not_sent_values(error)
         self.message_post(
             body=self.env._(
                 "Autopay charge %(ref)s could not be sent to %(provider)s (%(error)s). No other charge is made "
                 "for this invoice until the processor's dashboard is checked.",
-                **tx._billing_not_sent_values(error),
+                **values,
             ),
             subtype_xmlid="mail.mt_note",
         )
@@ -215,18 +216,19 @@ class AccountMove(models.Model):
         template = self.env.ref("parent_billing.mail_template_autopay_declined")
         self._portal_ensure_token()
         charge = tx._billing_declined_values(next_date)
-        if next_date:
-            note = self.env._(
+        note = (
+            self.env._(
                 "Autopay charge %(ref)s of %(amount)s was declined (%(reason)s). The parent was told; "
                 "it is tried again on %(date)s.",
                 **charge,
             )
-        else:
-            note = self.env._(
+            if next_date
+            else self.env._(
                 "Autopay charge %(ref)s of %(amount)s was declined (%(reason)s). The parent was told; "
                 "it is not tried again and the invoice stays open.",
                 **charge,
             )
+        )
         self._billing_notify_declined(
             template,
             self.partner_id,
@@ -243,7 +245,7 @@ class PaymentTransaction(models.Model):
 
     billing_autopay_move_id = fields.Many2one(
         "account.move",
-        string="Autopay Of",
+        "Autopay Of",
         readonly=True,
         copy=False,
         index="btree_not_null",
@@ -252,9 +254,14 @@ class PaymentTransaction(models.Model):
     billing_autopay_try = fields.Integer(string="Autopay Try", readonly=True, copy=False)
     billing_autopay_date = fields.Date(string="Autopay Date", readonly=True, copy=False)
 
+    def _billing_charge_indexes(self):
+        """The records charged off-session, one live charge each: {column: its unique index}."""
+        return {"billing_autopay_move_id": "payment_transaction_billing_autopay_uniq"}
+
     def init(self):
         res = super().init()
-        self._billing_create_charge_index("payment_transaction_billing_autopay_uniq", "billing_autopay_move_id")
+        for column, index_name in self._billing_charge_indexes().items():
+            self._billing_create_charge_index(index_name, column)
         return res
 
     def _billing_create_charge_index(self, index_name, column):

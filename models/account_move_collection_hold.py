@@ -16,14 +16,14 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     billing_hold_end_date = fields.Date(
-        string="Collection Hold Ended",
+        "Collection Hold Ended",
         readonly=True,
         copy=False,
         help="The day the last collection hold on this invoice (a dispute) ended: late-fee days and reminder "
         "offsets count from it.",
     )
     billing_collection_held = fields.Boolean(
-        string="Collections Held",
+        "Collections Held",
         compute="_compute_billing_collection_held",
         help="No late fee, no payment reminder and no autopay charge while the hold lasts.",
     )

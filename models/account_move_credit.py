@@ -14,25 +14,22 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     billing_amount_credit_applied = fields.Monetary(
-        string="Credit Applied",
+        "Credit Applied",
         compute="_compute_billing_amount_credit_applied",
         compute_sudo=True,
-        currency_field="currency_id",
         help="The parent's earlier credit (overpayments, money on a voided invoice, credit notes of other "
         "invoices) applied to this invoice; counted in its amount paid.",
     )
     billing_amount_paid_direct = fields.Monetary(
-        string="Paid",
+        "Paid",
         compute="_compute_billing_amount_credit_applied",
         compute_sudo=True,
-        currency_field="currency_id",
         help="The amount paid by payments made for this invoice, credit applied left out.",
     )
 
     billing_account_credit_amount = fields.Monetary(
-        string="Account Credit",
+        "Account Credit",
         related="commercial_partner_id.billing_credit_amount",
-        currency_field="currency_id",
         help="The unapplied credit of the invoice's account (what Apply Credit can use).",
     )
 

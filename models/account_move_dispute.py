@@ -22,7 +22,7 @@ class AccountMove(models.Model):
 
     billing_dispute_state = fields.Selection(
         DISPUTE_STATES,
-        string="Dispute",
+        "Dispute",
         default="none",
         required=True,
         readonly=True,
@@ -36,9 +36,7 @@ class AccountMove(models.Model):
         string="Dispute Notice Received", readonly=True, copy=False, help="The date of the dispute notice."
     )
     billing_dispute_resolved_date = fields.Date(string="Dispute Resolved On", readonly=True, copy=False)
-    billing_dispute_amount = fields.Monetary(
-        string="Owed After Determination", readonly=True, copy=False, currency_field="currency_id"
-    )
+    billing_dispute_amount = fields.Monetary(string="Owed After Determination", readonly=True, copy=False)
     billing_days_since_sent = fields.Integer(
         string="Days Since First Sent",
         compute="_compute_billing_days_since_sent",
@@ -218,15 +216,7 @@ class AccountMove(models.Model):
                 "reversed_entry_id": self.id,
                 "ref": self.env._("Dispute resolution of %(move)s", move=self.name),
                 "invoice_line_ids": [
-                    fields.Command.create(
-                        {
-                            "product_id": self.env.ref("parent_billing.product_billing_adjustment").id,
-                            "name": self.env._("Dispute resolution credit on %s", self.name),
-                            "quantity": 1.0,
-                            "price_unit": credit,
-                            "tax_ids": [fields.Command.clear()],
-                        }
-                    )
+                    self._billing_adjustment_line(self.env._("Dispute resolution credit on %s", self.name), credit)
                 ],
             }
         )

@@ -13,13 +13,10 @@ class AccountMove(models.Model):
     billing_estimate_id = fields.Many2one(
         "practice.estimate", string="Good Faith Estimate", compute="_compute_billing_estimate"
     )
-    billing_estimate_amount = fields.Monetary(
-        string="Estimated", compute="_compute_billing_estimate", currency_field="currency_id"
-    )
+    billing_estimate_amount = fields.Monetary(string="Estimated", compute="_compute_billing_estimate")
     billing_estimate_billed = fields.Monetary(
         string="Billed Against Estimate",
         compute="_compute_billing_estimate",
-        currency_field="currency_id",
         help="The client's billed total in the estimate's period (every account, late fees excluded, net of "
         "credit notes and voids), this invoice included.",
     )

@@ -176,19 +176,22 @@ class AccountMove(models.Model):
             )
         invoices._billing_check_no_live_transaction("charge")
         currency = invoices[0].currency_id
-        value = billing_number(amount)
+        value = self._billing_payment_value(amount, currency)
         balance = currency.round(sum(invoices.mapped("billing_amount_due")))
+        if currency.compare_amounts(value, balance) > 0:
+            values = {"amount": currency.format(value), "balance": currency.format(balance), "move": invoices[0].name}
+            raise UserError(
+                self.env._("The payment %(amount)s is more than the balance %(balance)s of invoice %(move)s.", **values)
+            )
+
+    @api.model
+    def _billing_payment_value(self, amount, currency):
+        """A payment amount typed by a parent or staff (``amount``, any type)
+        as a number, refused unless it is a number above zero in ``currency``."""
+        value = billing_number(amount)
         if not math.isfinite(value) or currency.compare_amounts(value, 0) <= 0:
             raise UserError(self.env._("The payment amount must be above zero (got %(amount)s).", amount=amount))
-        if currency.compare_amounts(value, balance) > 0:
-            raise UserError(
-                self.env._(
-                    "The payment %(amount)s is more than the balance %(balance)s of invoice %(move)s.",
-                    amount=currency.format(value),
-                    balance=currency.format(balance),
-                    move=invoices[0].name,
-                )
-            )
+        return value
 
     # ------------------------------------------------------------------
     # Release

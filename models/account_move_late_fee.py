@@ -39,9 +39,6 @@ class AccountMove(models.Model):
         "An invoice gets at most one fee per step.",
     )
 
-    def _billing_transition_fields(self):
-        return super()._billing_transition_fields() | {"billing_late_fee_step"}
-
     def init(self):
         res = super().init()
         self.env.cr.execute(
@@ -54,6 +51,9 @@ class AccountMove(models.Model):
             )
         )
         return res
+
+    def _billing_transition_fields(self):
+        return super()._billing_transition_fields() | {"billing_late_fee_step"}
 
     # ------------------------------------------------------------------
     # Overdue run

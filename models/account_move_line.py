@@ -11,7 +11,7 @@ class AccountMoveLine(models.Model):
     practice_service_date = fields.Date(string="Service Date", copy=False)
     billing_is_adjustment = fields.Boolean(string="Adjustment", copy=False)
     billing_adjustment_percent = fields.Float(
-        string="Adjustment Percent",
+        "Adjustment Percent",
         digits=(16, 4),
         copy=False,
         help="On a percentage discount (negative) or surcharge (positive): the percent of the invoice's "

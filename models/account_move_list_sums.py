@@ -15,18 +15,16 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     billing_amount_billed = fields.Monetary(
-        string="Billed",
+        "Billed",
         compute="_compute_billing_list_sums",
         store=True,
-        currency_field="currency_id",
         help="The invoice total once sent (open or paid); 0 for a draft or a voided invoice, so list totals add up "
         "only what the families were billed.",
     )
     billing_amount_open = fields.Monetary(
-        string="Open Balance",
+        "Open Balance",
         compute="_compute_billing_list_sums",
         store=True,
-        currency_field="currency_id",
         help="What the family still owes on a sent invoice; 0 for a draft or a voided invoice.",
     )
 

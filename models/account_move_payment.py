@@ -30,9 +30,8 @@ class AccountMove(models.Model):
         "from the transaction, a refund above what was paid): see the invoice's messages.",
     )
     billing_amount_refundable = fields.Monetary(
-        string="Refundable",
+        "Refundable",
         compute="_compute_billing_amount_refundable",
-        currency_field="currency_id",
         help="What Issue Refund can give back: the amount paid, or on a voided invoice the money that "
         "arrived after the void and stays as the parent's credit.",
     )
@@ -238,16 +237,19 @@ class AccountMove(models.Model):
             and (p.billing_reference or "").casefold() == reference.casefold()
         )[:1]
         if earlier:
+            values = {
+                "move": self.display_name,
+                "payment": earlier.name,
+                "amount": earlier.amount,
+                "date": earlier.date,
+                "method": dict(BILLING_METHODS)[method],
+                "ref": reference,
+            }
             raise UserError(
                 self.env._(
                     "Invoice %(move)s already has payment %(payment)s of %(amount)s on %(date)s with %(method)s "
                     "reference %(ref)s; the same payment cannot be recorded twice.",
-                    move=self.display_name,
-                    payment=earlier.name,
-                    amount=earlier.amount,
-                    date=earlier.date,
-                    method=dict(BILLING_METHODS)[method],
-                    ref=reference,
+                    **values,
                 )
             )
 
@@ -343,13 +345,9 @@ class AccountMove(models.Model):
                     )
                 )
         if self.currency_id.compare_amounts(amount, refundable) > 0:
+            values = {"amount": amount, "paid": refundable, "move": self.display_name}
             raise UserError(
-                self.env._(
-                    "The refund %(amount)s is more than the %(paid)s paid on invoice %(move)s.",
-                    amount=amount,
-                    paid=refundable,
-                    move=self.display_name,
-                )
+                self.env._("The refund %(amount)s is more than the %(paid)s paid on invoice %(move)s.", **values)
             )
         inbound = self.billing_payment_ids.filtered(
             lambda p: p.payment_type == "inbound" and p.state != "canceled"
@@ -415,15 +413,7 @@ class AccountMove(models.Model):
                     "reversed_entry_id": self.id,
                     "ref": self.env._("Credit for %(move)s", move=self.name),  # no staff reason: the parent reads it
                     "invoice_line_ids": [
-                        fields.Command.create(
-                            {
-                                "product_id": self.env.ref("parent_billing.product_billing_adjustment").id,
-                                "name": self.env._("Refund credit on %s", self.name),
-                                "quantity": 1.0,
-                                "price_unit": amount,
-                                "tax_ids": [fields.Command.clear()],
-                            }
-                        )
+                        self._billing_adjustment_line(self.env._("Refund credit on %s", self.name), amount)
                     ],
                 }
             )
@@ -512,15 +502,18 @@ class AccountMove(models.Model):
         if self.currency_id.compare_amounts(amount, refundable) > 0 or (
             tx.provider_id.support_refund == "full_only" and self.currency_id.compare_amounts(amount, tx.amount)
         ):
+            values = {
+                "ref": tx.reference,
+                "move": self.display_name,
+                "amount": refundable,
+                "provider": tx.provider_id.name,
+                "support": tx.provider_id.support_refund,
+            }
             raise UserError(
                 self.env._(
                     "Processor payment %(ref)s on invoice %(move)s can be refunded by %(amount)s at most "
                     "(%(provider)s: %(support)s refunds).",
-                    ref=tx.reference,
-                    move=self.display_name,
-                    amount=refundable,
-                    provider=tx.provider_id.name,
-                    support=tx.provider_id.support_refund,
+                    **values,
                 )
             )
         ctx = {

@@ -52,20 +52,18 @@ class PaymentTransaction(models.Model):
         "practice.payment.plan.installment",
         string="Installment Of",
         readonly=True,
-        copy=False,
         index="btree_not_null",
         ondelete="restrict",
+        copy=False,
         help="The payment plan installment this charge is for.",
     )
     billing_plan_try = fields.Integer(string="Installment Try", readonly=True, copy=False)
     billing_plan_date = fields.Date(string="Installment Charge Date", readonly=True, copy=False)
 
-    def init(self):
-        res = super().init()
-        self._billing_create_charge_index(
-            "payment_transaction_billing_plan_installment_uniq", "billing_plan_installment_id"
-        )
-        return res
+    def _billing_charge_indexes(self):
+        return super()._billing_charge_indexes() | {
+            "billing_plan_installment_id": "payment_transaction_billing_plan_installment_uniq"
+        }
 
     def _post_process(self):
         declined = self.filtered(

@@ -12,7 +12,7 @@ class AccountMove(models.Model):
     _inherit = "account.move"
 
     billing_to_print = fields.Boolean(
-        string="To Print",
+        "To Print",
         readonly=True,
         copy=False,
         tracking=True,
@@ -21,7 +21,7 @@ class AccountMove(models.Model):
     )
 
     billing_printed_date = fields.Date(
-        string="Printed On",
+        "Printed On",
         readonly=True,
         copy=False,
         help="Set by Print for Mailing: the day this invoice was last printed for the post. The To Print filter "

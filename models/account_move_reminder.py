@@ -213,15 +213,14 @@ class AccountMove(models.Model):
             model_description=self.with_context(lang=lang).env._("Payment Reminder"),
         )
         notification = message.notification_ids.filtered(lambda n: n.res_partner_id == parent)[:1]
-        numbers = ", ".join(self.mapped("name"))
+        emailed = {"parent": parent.name, "invoices": ", ".join(self.mapped("name"))}
         for move, step in pairs:
             move.write({"billing_reminder_step_ids": [Command.link(step.id)]})
             move.message_post(
                 body=self.env._(
                     "Payment reminder %(step)s emailed to %(parent)s (the email lists %(invoices)s).",
                     step=step.name,
-                    parent=parent.name,
-                    invoices=numbers,
+                    **emailed,
                 ),
                 subtype_xmlid="mail.mt_note",
             )

@@ -16,6 +16,8 @@ says what may change a family document:
   states each is allowed and whether it needs a billing manager. The model
   checks (``_billing_check_transition``) and the buttons' ``invisible``
   conditions (the ``billing_can_*`` fields) both read it.
+- ``BILLING_STATE_ERRORS``, ``BILLING_MANAGER_ERRORS`` and ``BILLING_REFUSALS``
+  hold the whole sentences of the refusals (translated when raised).
 - The billing actions do their work inside ``_billing_transition()``. Outside
   of it, on family documents (the invoice and what is made from it: late
   fees, reversals, credit notes), Odoo's generic controls are routed to the
@@ -32,9 +34,11 @@ from contextlib import contextmanager
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_date
+from odoo.tools import LazyTranslate, format_date
 
 from .account_move import BILLING_OPEN_STATES
+
+_lt = LazyTranslate(__name__)
 
 # action: (billing states it is allowed from, needs a billing manager)
 BILLING_TRANSITIONS = {
@@ -49,6 +53,43 @@ BILLING_TRANSITIONS = {
     "extend_due": (BILLING_OPEN_STATES, True),
     # a parent's dispute of the bill (account_move_dispute.py): never refused for age
     "dispute": ((*BILLING_OPEN_STATES, "paid"), True),
+}
+# action: the whole sentence saying why it is refused in another billing state
+BILLING_STATE_ERRORS = {
+    "send": _lt("Invoice %(move)s cannot be sent: it is %(state)s."),
+    "edit": _lt("Invoice %(move)s cannot be edited: it is %(state)s. Only drafts can change."),
+    "resend": _lt("The email of invoice %(move)s cannot be sent again: it is %(state)s."),
+    "record_payment": _lt("Invoice %(move)s cannot take a payment: it is %(state)s."),
+    "void": _lt("Invoice %(move)s cannot be voided: it is %(state)s."),
+    "refund": _lt("Invoice %(move)s cannot be refunded: it is %(state)s."),
+    "waive": _lt("The late fee of invoice %(move)s cannot be waived: the invoice is %(state)s."),
+    "extend_due": _lt("The due date of invoice %(move)s cannot be extended: it is %(state)s."),
+}
+# manager-only action: the whole sentence refusing it to a billing user
+BILLING_MANAGER_ERRORS = {
+    "void": _lt("Only a billing manager can void an invoice."),
+    "refund": _lt("Only a billing manager can refund an invoice."),
+    "waive": _lt("Only a billing manager can waive a late fee."),
+    "extend_due": _lt("Only a billing manager can extend the due date of a sent invoice."),
+}
+# Odoo's generic control: the whole sentence refusing it on a family document
+# outside a billing action (the billing action that owns the step)
+BILLING_REFUSALS = {
+    "copy": _lt("Family invoice %(move)s cannot be duplicated: create invoices from Unbilled Charges."),
+    "draft": _lt(
+        "Family document %(move)s cannot be reset to draft: void the invoice (with a reason) "
+        "and invoice the charges again."
+    ),
+    "cancel": _lt(
+        "Family invoice %(move)s is cancelled with Void, which asks for a reason "
+        "and returns its charges to Unbilled Charges."
+    ),
+    "post": _lt("Family invoice %(move)s is posted by Send only."),
+    "reverse": _lt("Family invoice %(move)s is corrected with Void or Issue Refund, not with a credit note."),
+    "generic": _lt(
+        "%(control)s is not available on family invoice %(move)s: use its billing actions "
+        "(Send, Record Payment, Void, Issue Refund)."
+    ),
 }
 
 _TRANSITION_KEY = "parent_billing.transition"
@@ -73,10 +114,8 @@ class AccountMove(models.Model):
         string="Family Invoice",
         compute="_compute_billing_origin_id",
         store=True,
-        recursive=True,
         index="btree_not_null",
-        readonly=True,
-        copy=False,
+        recursive=True,
         help="On a document made from a family invoice (late fee, reversal, credit note): that invoice.",
     )
     billing_can_send = fields.Boolean(compute="_compute_billing_can")
@@ -130,38 +169,10 @@ class AccountMove(models.Model):
 
     def _billing_state_error(self, action, move, state):
         """The whole sentence saying why ``action`` is refused in this state."""
-        messages = {
-            "send": lambda: self.env._("Invoice %(move)s cannot be sent: it is %(state)s.", move=move, state=state),
-            "edit": lambda: self.env._(
-                "Invoice %(move)s cannot be edited: it is %(state)s. Only drafts can change.", move=move, state=state
-            ),
-            "resend": lambda: self.env._(
-                "The email of invoice %(move)s cannot be sent again: it is %(state)s.", move=move, state=state
-            ),
-            "record_payment": lambda: self.env._(
-                "Invoice %(move)s cannot take a payment: it is %(state)s.", move=move, state=state
-            ),
-            "void": lambda: self.env._("Invoice %(move)s cannot be voided: it is %(state)s.", move=move, state=state),
-            "refund": lambda: self.env._(
-                "Invoice %(move)s cannot be refunded: it is %(state)s.", move=move, state=state
-            ),
-            "waive": lambda: self.env._(
-                "The late fee of invoice %(move)s cannot be waived: the invoice is %(state)s.", move=move, state=state
-            ),
-            "extend_due": lambda: self.env._(
-                "The due date of invoice %(move)s cannot be extended: it is %(state)s.", move=move, state=state
-            ),
-        }
-        return messages[action]()
+        return self.env._(BILLING_STATE_ERRORS[action]) % {"move": move, "state": state}
 
     def _billing_manager_error(self, action):
-        messages = {
-            "void": lambda: self.env._("Only a billing manager can void an invoice."),
-            "refund": lambda: self.env._("Only a billing manager can refund an invoice."),
-            "waive": lambda: self.env._("Only a billing manager can waive a late fee."),
-            "extend_due": lambda: self.env._("Only a billing manager can extend the due date of a sent invoice."),
-        }
-        return messages[action]()
+        return self.env._(BILLING_MANAGER_ERRORS[action])
 
     @contextmanager
     def _billing_transition(self):
@@ -269,13 +280,7 @@ class AccountMove(models.Model):
             )
 
     def copy_data(self, default=None):
-        if not self._billing_in_transition() and (documents := self._billing_documents()):
-            raise UserError(
-                self.env._(
-                    "Family invoice %(move)s cannot be duplicated: create invoices from Unbilled Charges.",
-                    move=documents[0].display_name,
-                )
-            )
+        self._billing_refuse("copy")
         return super().copy_data(default=default)
 
     @api.ondelete(at_uninstall=False)
@@ -291,26 +296,18 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Odoo's generic controls: routed or refused
     # ------------------------------------------------------------------
-    def _check_draftable(self):
+    def _billing_refuse(self, refusal, **values):
+        """Refuse one of Odoo's generic controls on family documents outside a
+        billing action: raise ``BILLING_REFUSALS[refusal]`` naming the first."""
         if not self._billing_in_transition() and (documents := self._billing_documents()):
-            raise UserError(
-                self.env._(
-                    "Family document %(move)s cannot be reset to draft: void the invoice (with a reason) "
-                    "and invoice the charges again.",
-                    move=documents[0].display_name,
-                )
-            )
+            raise UserError(self.env._(BILLING_REFUSALS[refusal]) % {"move": documents[0].display_name, **values})
+
+    def _check_draftable(self):
+        self._billing_refuse("draft")
         return super()._check_draftable()
 
     def button_cancel(self):
-        if (documents := self._billing_documents()) and not self._billing_in_transition():
-            raise UserError(
-                self.env._(
-                    "Family invoice %(move)s is cancelled with Void, which asks for a reason "
-                    "and returns its charges to Unbilled Charges.",
-                    move=documents[0].display_name,
-                )
-            )
+        self._billing_refuse("cancel")
         return super().button_cancel()
 
     def action_post(self):
@@ -326,20 +323,11 @@ class AccountMove(models.Model):
         return res
 
     def _post(self, soft=True):
-        if (documents := self._billing_documents()) and not self._billing_in_transition():
-            raise UserError(
-                self.env._("Family invoice %(move)s is posted by Send only.", move=documents[0].display_name)
-            )
+        self._billing_refuse("post")
         return super()._post(soft=soft)
 
     def _reverse_moves(self, default_values_list=None, cancel=False):
-        if (documents := self._billing_documents()) and not self._billing_in_transition():
-            raise UserError(
-                self.env._(
-                    "Family invoice %(move)s is corrected with Void or Issue Refund, not with a credit note.",
-                    move=documents[0].display_name,
-                )
-            )
+        self._billing_refuse("reverse")
         return super()._reverse_moves(default_values_list=default_values_list, cancel=cancel)
 
     def action_register_payment(self):
@@ -364,24 +352,19 @@ class AccountMove(models.Model):
         return super().action_force_register_payment()
 
     def action_send_and_print(self):
-        self._billing_refuse_generic(self.env._("Send & Print"))
-        return super().action_send_and_print()
+        return self._billing_generic(self.env._("Send & Print"), super().action_send_and_print)
 
     def action_invoice_sent(self):
-        self._billing_refuse_generic(self.env._("Send & Print"))
-        return super().action_invoice_sent()
+        return self._billing_generic(self.env._("Send & Print"), super().action_invoice_sent)
 
     def action_reverse(self):
-        self._billing_refuse_generic(self.env._("Credit Note"))
-        return super().action_reverse()
+        return self._billing_generic(self.env._("Credit Note"), super().action_reverse)
 
     def action_debit_note(self):
-        self._billing_refuse_generic(self.env._("Debit Note"))
-        return super().action_debit_note()
+        return self._billing_generic(self.env._("Debit Note"), super().action_debit_note)
 
     def action_switch_move_type(self):
-        self._billing_refuse_generic(self.env._("Switch into credit note"))
-        return super().action_switch_move_type()
+        return self._billing_generic(self.env._("Switch into credit note"), super().action_switch_move_type)
 
     def js_assign_outstanding_line(self, line_id):
         """Odoo's "Add" on an outstanding credit of the parent: applying the
@@ -405,19 +388,16 @@ class AccountMove(models.Model):
         return res
 
     def js_remove_outstanding_partial(self, partial_id):
-        self._billing_refuse_generic(self.env._("Unreconcile"))
-        return super().js_remove_outstanding_partial(partial_id)
+        return self._billing_generic(self.env._("Unreconcile"), super().js_remove_outstanding_partial, partial_id)
 
     def _billing_refuse_generic(self, control):
-        if (documents := self._billing_documents()) and not self._billing_in_transition():
-            raise UserError(
-                self.env._(
-                    "%(control)s is not available on family invoice %(move)s: use its billing actions "
-                    "(Send, Record Payment, Void, Issue Refund).",
-                    control=control,
-                    move=documents[0].display_name,
-                )
-            )
+        self._billing_refuse("generic", control=control)
+
+    def _billing_generic(self, control, method, *args):
+        """Odoo's generic ``method`` (named ``control`` to the user): refused
+        on family documents outside a billing action."""
+        self._billing_refuse_generic(control)
+        return method(*args)
 
     # ------------------------------------------------------------------
     # Due date: a logged manager action

@@ -2,8 +2,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
-from odoo.tools.sql import column_exists, create_column
+from odoo.tools.sql import column_exists, create_column, create_index
 
 from .account_move_seal import billing_transition
 
@@ -33,13 +32,11 @@ class AccountMove(models.Model):
 
     _inherit = "account.move"
 
-    billing_send_line_ids = fields.One2many(
-        "practice.send.batch.line", "move_id", string="Bulk Sends", readonly=True, copy=False
-    )
+    billing_send_line_ids = fields.One2many("practice.send.batch.line", "move_id", string="Bulk Sends", readonly=True)
     billing_send_queued = fields.Boolean(
         string="In Send Queue",
-        compute="_compute_billing_send",
         store=True,
+        compute="_compute_billing_send",
         help="Queued by a Bulk Send: it is being sent in the background.",
     )
     billing_send_error = fields.Text(
@@ -49,7 +46,7 @@ class AccountMove(models.Model):
         help="Why the last Bulk Send skipped this invoice; empty once it is sent.",
     )
     billing_send_pending = fields.Boolean(
-        string="Being Sent",
+        "Being Sent",
         readonly=True,
         copy=False,
         help="Posted and numbered by a Bulk Send, its PDF and email not made yet: not in the parent's portal and "
@@ -78,11 +75,8 @@ class AccountMove(models.Model):
     def init(self):
         res = super().init()
         # The runs look for half-sent invoices: a handful among millions.
-        self.env.cr.execute(
-            SQL(
-                "CREATE INDEX IF NOT EXISTS account_move_billing_send_pending_idx ON account_move (id) "
-                "WHERE billing_send_pending"
-            )
+        create_index(
+            self.env.cr, "account_move_billing_send_pending_idx", "account_move", ["id"], where="billing_send_pending"
         )
         return res
 
