@@ -16,9 +16,9 @@ class AccountMove(models.Model):
     practice_client_id = fields.Many2one(
         "practice.client",
         "Client",
+        index="btree_not_null",
         copy=False,
         tracking=True,
-        index="btree_not_null",
         help="Set on family invoices: the child whose sessions are billed to the parent.",
     )
     billing_state = fields.Selection(

@@ -52,9 +52,9 @@ class PaymentTransaction(models.Model):
         "practice.payment.plan.installment",
         string="Installment Of",
         readonly=True,
+        copy=False,
         index="btree_not_null",
         ondelete="restrict",
-        copy=False,
         help="The payment plan installment this charge is for.",
     )
     billing_plan_try = fields.Integer(string="Installment Try", readonly=True, copy=False)

@@ -114,8 +114,8 @@ class AccountMove(models.Model):
         string="Family Invoice",
         compute="_compute_billing_origin_id",
         store=True,
-        index="btree_not_null",
         recursive=True,
+        index="btree_not_null",
         help="On a document made from a family invoice (late fee, reversal, credit note): that invoice.",
     )
     billing_can_send = fields.Boolean(compute="_compute_billing_can")

@@ -35,8 +35,8 @@ class AccountMove(models.Model):
     billing_send_line_ids = fields.One2many("practice.send.batch.line", "move_id", string="Bulk Sends", readonly=True)
     billing_send_queued = fields.Boolean(
         string="In Send Queue",
-        store=True,
         compute="_compute_billing_send",
+        store=True,
         help="Queued by a Bulk Send: it is being sent in the background.",
     )
     billing_send_error = fields.Text(
