@@ -189,7 +189,7 @@ class TestSendBatch(SendBatchMixin, BillingCommon, HttpCase):
         self.assertEqual(len(self._parent_mails(self.env, move)), 1)
 
     def test_deleted_draft_leaves_the_queue(self):
-        move, batch = self._queued_then("action_billing_delete_draft")
+        _move, batch = self._queued_then("action_billing_delete_draft")
         self.assertFalse(batch.line_ids)
         self.env["account.move"]._cron_billing_send_batch()
         self.assertEqual(batch.state, "done")
