@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import DUE, CollectionRunsMixin
 from .test_autopay import AutopayCommon
@@ -86,7 +86,11 @@ class TestCollectionHolds(CollectionRunsMixin, AutopayCommon):
         with self.assertRaises(AccessError):
             self.parent_rivera.with_user(self._portal_user("pp", self.parent_chen))._billing_pause_collections("x")
         with freeze_time(DUE - timedelta(days=10)):
-            self.parent_rivera.with_user(self.billing_user)._billing_pause_collections("Hardship, call first")
+            # the clerk's Pause Collections button and its dialog
+            action = self.parent_rivera.with_user(self.billing_user).action_billing_open_pause_collections()
+            dialog = Form(self.env[action["res_model"]].with_user(self.billing_user).with_context(action["context"]))
+            dialog.reason = "Hardship, call first"
+            dialog.save().action_pause()
         self.assertEqual(self.parent_rivera.billing_collections_pause_reason, "Hardship, call first")
         self.assertFalse(self.parent_rivera.billing_reminders_paused, "the reminder pause is a separate thing")
         self.assertEqual(moves._billing_collection_held(), moves)

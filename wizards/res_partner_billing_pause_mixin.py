@@ -9,15 +9,14 @@ class ResPartnerBillingPauseMixin(models.AbstractModel):
     _name = "res.partner.billing.pause.mixin"
     _description = "Family Billing Pause Dialog"
 
+    # the contact's method that pauses with the reason: each dialog names its own
+    _billing_pause_method = None
+
     partner_id = fields.Many2one("res.partner", required=True)
     reason = fields.Char(required=True)
 
     def action_pause(self):
         """Pause with the reason (the contact's method checks and logs it); close the dialog."""
         self.ensure_one()
-        pause = {
-            "res.partner.billing.pause": self.partner_id._billing_pause_reminders,
-            "res.partner.billing.collections.pause": self.partner_id._billing_pause_collections,
-        }[self._name]
-        pause(self.reason)
+        getattr(self.partner_id, self._billing_pause_method)(self.reason)
         return {"type": "ir.actions.act_window_close"}
