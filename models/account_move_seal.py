@@ -54,6 +54,9 @@ BILLING_TRANSITIONS = {
     # a parent's dispute of the bill (account_move_dispute.py): never refused for age
     "dispute": ((*BILLING_OPEN_STATES, "paid"), True),
 }
+# The refusal sentences are module-level tables, so lazy translations (as core's
+# sms/tools/sms_api.py): there is no env here; self.env._() translates them when raised.
+# pylint: disable=prefer-env-translation
 # action: the whole sentence saying why it is refused in another billing state
 BILLING_STATE_ERRORS = {
     "send": _lt("Invoice %(move)s cannot be sent: it is %(state)s."),
@@ -91,6 +94,7 @@ BILLING_REFUSALS = {
         "(Send, Record Payment, Void, Issue Refund)."
     ),
 }
+# pylint: enable=prefer-env-translation
 
 _TRANSITION_KEY = "parent_billing.transition"
 
@@ -169,7 +173,8 @@ class AccountMove(models.Model):
 
     def _billing_state_error(self, action, move, state):
         """The whole sentence saying why ``action`` is refused in this state."""
-        return self.env._(BILLING_STATE_ERRORS[action]) % {"move": move, "state": state}
+        # A lazy text takes no arguments in self.env._(): its placeholders are filled once translated.
+        return self.env._(BILLING_STATE_ERRORS[action]) % {"move": move, "state": state}  # pylint: disable=translation-not-lazy
 
     def _billing_manager_error(self, action):
         return self.env._(BILLING_MANAGER_ERRORS[action])
@@ -300,7 +305,9 @@ class AccountMove(models.Model):
         """Refuse one of Odoo's generic controls on family documents outside a
         billing action: raise ``BILLING_REFUSALS[refusal]`` naming the first."""
         if not self._billing_in_transition() and (documents := self._billing_documents()):
-            raise UserError(self.env._(BILLING_REFUSALS[refusal]) % {"move": documents[0].display_name, **values})
+            sentence = BILLING_REFUSALS[refusal]
+            values["move"] = documents[0].display_name
+            raise UserError(self.env._(sentence) % values)  # pylint: disable=translation-not-lazy
 
     def _check_draftable(self):
         self._billing_refuse("draft")

@@ -88,7 +88,7 @@ class TestCollectionHolds(CollectionRunsMixin, AutopayCommon):
         with freeze_time(DUE - timedelta(days=10)):
             # the clerk's Pause Collections button and its dialog
             action = self.parent_rivera.with_user(self.billing_user).action_billing_open_pause_collections()
-            dialog = Form(self.env[action["res_model"]].with_user(self.billing_user).with_context(action["context"]))
+            dialog = Form(self.env[action["res_model"]].with_user(self.billing_user).with_context(**action["context"]))
             dialog.reason = "Hardship, call first"
             dialog.save().action_pause()
         self.assertEqual(self.parent_rivera.billing_collections_pause_reason, "Hardship, call first")
