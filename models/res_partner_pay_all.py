@@ -1,10 +1,7 @@
-import math
-
 from odoo import models
 from odoo.exceptions import UserError
 
 from .account_move import BILLING_OPEN_STATES
-from .base import billing_number
 
 
 class ResPartner(models.Model):
@@ -56,9 +53,7 @@ class ResPartner(models.Model):
             )
         currency = invoices.currency_id
         total = currency.round(sum(invoices.mapped("billing_amount_due")))
-        value = billing_number(amount)
-        if not math.isfinite(value) or currency.compare_amounts(value, 0) <= 0:
-            raise UserError(self.env._("The payment amount must be above zero (got %(amount)s).", amount=amount))
+        value = self.env["account.move"]._billing_payment_value(amount, currency)
         if currency.compare_amounts(value, total) > 0:
             amounts = {"amount": currency.format(value), "total": currency.format(total)}
             raise UserError(
